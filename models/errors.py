@@ -1,0 +1,61 @@
+"""Errors a user can act on. Every layer raises them; cli/ makes them one line and an exit code."""
+
+from __future__ import annotations
+
+
+class CarecastError(Exception):
+    """A problem the user can fix. Rendered as `error: FILE[:LINE[:COL]]: where: problem — hint`."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        where: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.source = source
+        self.line = line
+        self.column = column
+        self.where = where
+        self.hint = hint
+
+    def one_line(self) -> str:
+        parts = ["error"]
+        if self.source is not None:
+            place = self.source
+            if self.line is not None:
+                place += f":{self.line}"
+                if self.column is not None:
+                    place += f":{self.column}"
+            parts.append(place)
+        if self.where:
+            parts.append(self.where)
+        text = ": ".join(parts) + ": " + self.problem
+        if self.hint:
+            text += " — " + self.hint
+        return " ".join(text.split())  # always one line
+
+
+class UsageError(CarecastError):
+    """Bad command-line use, or a bad scenario/budget file (exit 2)."""
+
+    exit_code = 2
+
+
+class InputDataError(CarecastError):
+    """The history data cannot be read or does not fit the data contract (exit 3)."""
+
+    exit_code = 3
+
+
+class ModelError(CarecastError):
+    """No model could produce a forecast (exit 4)."""
+
+    exit_code = 4
