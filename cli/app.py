@@ -1,0 +1,53 @@
+"""The `carecast` command: the root Typer app, one module per command under cli/commands/.
+
+Heavy libraries (polars, prophet, rich) are imported inside the commands, so `carecast --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.commands import forecast, inspect
+
+app = typer.Typer(
+    name="carecast",
+    help="Forecast social-care spending (jeugd, Wmo) per category and budget year.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command(name="forecast")(forecast.forecast)
+app.command(name="inspect")(inspect.inspect)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from cli.versions import version_lines
+
+        for line in version_lines():
+            typer.echo(line)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show versions and exit."
+        ),
+    ] = False,
+) -> None:
+    """Forecast social-care spending (jeugd, Wmo) per category and budget year.
+
+    Exit codes: 0 success, 1 a finding asked to fail (--fail-on-shortfall), 2 usage or
+    scenario/budget file error, 3 input data error, 4 no forecast possible, 101 a bug.
+    """
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,63 @@
+"""The error boundary: every command runs inside `guarded`, which turns errors into exit codes.
+
+A user error is one line on stderr (`error: FILE[:LINE[:COL]]: where: problem — hint`) and its
+documented code; anything unexpected is a bug (exit 101), with the traceback only under --debug.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from models.errors import CarecastError
+
+SUCCESS = 0
+FINDING = 1  # --fail-on-shortfall found a shortfall; a check that moved
+USAGE = 2  # usage, scenario or budget file error
+INPUT_DATA = 3
+MODEL = 4
+BUG = 101
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def debug_enabled() -> bool:
+    return "--debug" in sys.argv or os.environ.get("CARECAST_DEBUG") == "1"
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except CarecastError as error:
+            if debug_enabled() or kwargs.get("debug"):
+                raise
+            _say(error.one_line())
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            _say("error: interrupted")
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if debug_enabled() or kwargs.get("debug"):
+                raise
+            _say(
+                f"error: internal error (a bug in carecast): {type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else ''} — run again with --debug for "
+                "the traceback and report it"
+            )
+            raise typer.Exit(BUG) from None
+
+    return run
+
+
+def _say(line: str) -> None:
+    print(" ".join(line.split()), file=sys.stderr)

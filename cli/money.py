@@ -1,0 +1,31 @@
+"""Dutch money formatting for people: `€ 1.234.567`, `1,23 mln`. Machine formats never use it."""
+
+from __future__ import annotations
+
+import math
+
+
+def _dutch_thousands(whole: int) -> str:
+    return f"{whole:,}".replace(",", ".")
+
+
+def euro(amount: float | None, *, symbol: bool = True) -> str:
+    """Whole euros with thousands dots: `€ 1.234.567`, `€ -12.500`; None gives an em dash."""
+    if amount is None or math.isnan(amount):
+        return "—"
+    whole = int(round(amount))
+    text = ("-" if whole < 0 else "") + _dutch_thousands(abs(whole))
+    return f"€ {text}" if symbol else text
+
+
+def interval(lower: float | None, upper: float | None) -> str:
+    """`1,10–1,32 mln`, `23,0–23,2 mln`, `845–930 k`: both bounds in one unit."""
+    if lower is None or upper is None:
+        return ""
+    size = max(abs(lower), abs(upper))
+    if size >= 1e6:
+        digits = 1 if size >= 1e7 else 2  # keeps the cell as narrow as the amount above it
+        return f"{lower / 1e6:.{digits}f}–{upper / 1e6:.{digits}f} mln".replace(".", ",")
+    if size >= 1e4:
+        return f"{lower / 1e3:.0f}–{upper / 1e3:.0f} k"
+    return f"{lower:.0f}–{upper:.0f}"

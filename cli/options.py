@@ -1,0 +1,53 @@
+"""Command-line parameters shared by several commands."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Spend history: CSV, Excel (.xlsx) or Parquet; several are combined. "
+        "None: the bundled illustrative sample.",
+        show_default=False,
+    ),
+]
+DateCol = Annotated[
+    str | None, typer.Option("--date-col", help="Date/month column (detected when omitted).")
+]
+CategoryCol = Annotated[
+    str | None, typer.Option("--category-col", help="Category column (detected when omitted).")
+]
+AmountCol = Annotated[
+    str | None, typer.Option("--amount-col", help="Amount column (detected when omitted).")
+]
+Sheet = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Cut the history after this month (YYYY-MM).", metavar="YYYY-MM"),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format", "-f", help="table for people; csv/json for machines; markdown for reports."
+    ),
+]

@@ -1,0 +1,1228 @@
+"""Read spending history from CSV, Excel or Parquet, whatever shape the export has.
+
+Every input becomes the data contract's long table: one amount per category and month. The loader
+reads raw text first and converts it with one explicit rule per column (see `models.parsing`), so
+the result never depends on row order, on inference lengths, or on the machine's locale.
+
+What it accepts, and why:
+
+* CSV (`.csv`, `.tsv`, `.txt`): UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252 (a
+  file that is not valid UTF-8 is decoded as cp1252, strictly: no replacement characters, which
+  would split one category into two). LF, CRLF or CR-only line endings. The separator (`;`, `,` or
+  tab) is detected once per file from its first lines.
+* Excel (`.xlsx`, `.xlsm`) through polars' calamine engine, every cell read as text; a workbook
+  with several sheets needs `sheet` unless exactly one sheet looks like data.
+* Parquet, with typed columns used as they are.
+* Title rows above the header (the header is the row that names the most known columns), blank
+  and separator-only lines, `Totaal`/`Subtotaal` lines and `Bron: CBS` footers are dropped and
+  reported in `SourceInfo.notes`; nothing is dropped silently.
+* Layouts: long (date, category, amount), wide with a column per month, wide with a column per
+  category. A file with a date and an amount but no category column is one series named after the
+  file stem (`example_retail_sales.csv` → `example_retail_sales`), because generic amount headers
+  such as `y` or `Bedrag` say nothing about what was spent.
+
+Messages never contain rows; an error quotes only the one offending cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from models.errors import InputDataError, UsageError
+from models.parsing import (
+    AMOUNT_NAMES,
+    CATEGORY_NAMES,
+    DATE_NAMES,
+    DOMAIN_NAMES,
+    DOMAIN_VALUES,
+    FOOTER_LABEL,
+    TEXTUAL_DATE_RULES,
+    TOTAL_LABEL,
+    DateRule,
+    detect_date_rule,
+    explain_bad_amount,
+    explain_bad_date,
+    header_key,
+    is_total_label,
+    month_labels,
+    parse_dates,
+    read_amounts,
+)
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """Column names given by the user; None means: detect from the header."""
+
+    date: str | None = None
+    category: str | None = None
+    amount: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the loader understood of one input file (shown by `carecast inspect`)."""
+
+    path: str
+    sha256: str
+    rows: int
+    file_format: str
+    layout: str
+    encoding: str | None
+    separator: str | None
+    sheet: str | None
+    header_line: int | None
+    date_column: str
+    category_column: str | None
+    amount_column: str | None
+    date_format: str
+    number_format: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class History:
+    """All inputs combined: one summed amount per category and month."""
+
+    monthly: pl.DataFrame
+    domains: dict[str, str]
+    sources: tuple[SourceInfo, ...]
+    day_level_dates: bool
+    last_date: date | None
+
+
+LONG = "long"
+WIDE_MONTHS = "wide: months as columns"
+WIDE_CATEGORIES = "wide: categories as columns"
+
+_FORMATS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+    ".xlsx": "excel", ".xlsm": "excel",
+    ".parquet": "parquet",
+}  # fmt: skip
+_SEPARATORS = (";", "\t", ",")
+_LINE = "__line"  # 1-based line (CSV), sheet row (Excel) or record number (Parquet) of each row
+_HEADER_SEARCH_ROWS = 50
+_KNOWN_NAMES = frozenset(DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES)
+_MONTHLY_SCHEMA = {"category": pl.String, "month": pl.Date, "amount": pl.Float64}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+
+
+def load_history(
+    paths: Sequence[Path], columns: ColumnChoice = ColumnChoice(), sheet: str | None = None
+) -> History:
+    """Load and combine inputs; lines for the same category and month are summed.
+
+    Raises InputDataError (exit 3) for data problems and UsageError (exit 2) for a column or
+    sheet name that does not exist.
+    """
+    if not paths:
+        raise UsageError(
+            "no input files given", hint="name one or more CSV, Excel or Parquet files"
+        )
+    parsed = [_load_source(Path(path), str(path), columns, sheet) for path in paths]
+    _note_overlaps(parsed)
+
+    long = pl.concat(
+        [
+            item.rows.select("category", "date", "amount", _LINE).with_columns(
+                pl.lit(index).alias("source")
+            )
+            for index, item in enumerate(parsed)
+        ]
+    )
+    # Sort first so every sum adds its lines in the same order: identical input, identical bytes.
+    monthly = (
+        long.with_columns(pl.col("date").dt.truncate("1mo").alias("month"))
+        .sort("category", "month", "source", _LINE)
+        .group_by("category", "month", maintain_order=True)
+        .agg(pl.col("amount").sum())
+        .cast(_MONTHLY_SCHEMA)  # type: ignore[arg-type]
+        .sort("category", "month")
+    )
+    day_level = [item for item in parsed if item.day_level]
+    return History(
+        monthly=monthly,
+        domains=_combine_domains(parsed),
+        sources=tuple(item.info() for item in parsed),
+        day_level_dates=bool(day_level),
+        last_date=max((item.last_date for item in day_level if item.last_date), default=None),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One source
+
+
+@dataclass
+class _Table:
+    """The cells of one file below its header, before any interpretation."""
+
+    source: str
+    sha256: str
+    file_format: str
+    names: list[str]
+    frame: pl.DataFrame  # _LINE + one column per name; String for CSV/Excel, typed for Parquet
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+    header_line: int | None = None
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def line_word(self) -> str:
+        return {"csv": "line", "excel": "row"}.get(self.file_format, "record")
+
+    def fail(
+        self,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+    ) -> InputDataError:
+        position = self.names.index(column) + 1 if column in self.names else None
+        return InputDataError(
+            problem,
+            source=self.source,
+            line=line,
+            column=position if line is not None else None,
+            where=f"column '{column}'" if column else None,
+            hint=hint,
+        )
+
+
+@dataclass
+class _Parsed:
+    """One source as long rows (category, date, amount, domain, line) plus what was decided."""
+
+    table: _Table
+    rows: pl.DataFrame
+    layout: str
+    date_column: str
+    category_column: str | None
+    amount_column: str | None
+    date_format: str
+    number_format: str
+    day_level: bool = False
+    last_date: date | None = None
+
+    def info(self) -> SourceInfo:
+        table = self.table
+        return SourceInfo(
+            path=table.source,
+            sha256=table.sha256,
+            rows=table.rows,
+            file_format=table.file_format,
+            layout=self.layout,
+            encoding=table.encoding,
+            separator=table.separator,
+            sheet=table.sheet,
+            header_line=table.header_line,
+            date_column=self.date_column,
+            category_column=self.category_column,
+            amount_column=self.amount_column,
+            date_format=self.date_format,
+            number_format=self.number_format,
+            notes=tuple(table.notes),
+        )
+
+
+def _load_source(path: Path, shown: str, columns: ColumnChoice, sheet: str | None) -> _Parsed:
+    if not path.exists():
+        raise InputDataError(
+            "file not found", source=shown, hint="check the path and the spelling of the name"
+        )
+    if path.is_dir():
+        raise InputDataError(
+            "is a directory, not a file", source=shown, hint="name the files inside it"
+        )
+    file_format = _FORMATS.get(path.suffix.lower())
+    if file_format is None:
+        kind = f"'{path.suffix}'" if path.suffix else "without an extension"
+        hint = "save it as .csv, .xlsx or .parquet"
+        if path.suffix.lower() in {".xls", ".ods", ".xlsb"}:
+            hint = "open it in Excel and save it as .xlsx"
+        raise InputDataError(f"unsupported file type {kind}", source=shown, hint=hint)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputDataError(
+            "the file is empty", source=shown, hint="export the spending data again"
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if file_format == "csv":
+        table = _read_csv(data, shown, digest, columns)
+    elif file_format == "excel":
+        table = _read_excel(path, shown, digest, columns, sheet)
+    else:
+        table = _read_parquet(data, shown, digest)
+    if table.frame.height == 0:
+        raise table.fail(
+            "the file has a header but no data rows", hint="export the spending lines too"
+        )
+    parsed = _interpret(table, columns, Path(shown).stem)
+    if parsed.rows.height == 0:
+        raise table.fail(
+            "no amounts left: every line was blank, a total, or zero without a category",
+            hint="check that the file holds the spending lines and the category column is filled",
+        )
+    return parsed
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 (BOM or not), UTF-16 with BOM, else strict cp1252."""
+    if data.startswith(b"PK\x03\x04"):
+        raise InputDataError(
+            "this is an Excel workbook, not a CSV file",
+            source=source,
+            hint="rename it to .xlsx, or export it as CSV",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict_decode(data, "utf-16", source), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict_decode(data, "utf-8-sig", source), "utf-8-sig"
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _strict_decode(data, "cp1252", source), "cp1252"
+    if "\x00" in text:
+        raise InputDataError(
+            "the file holds binary data, not text", source=source, hint="export it as CSV"
+        )
+    return text, encoding
+
+
+def _strict_decode(data: bytes, encoding: str, source: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise InputDataError(
+            f"not readable as {encoding} text (byte 0x{bad:02X} at offset {exc.start})",
+            source=source,
+            hint="save the file as 'CSV UTF-8' from Excel",
+        ) from None
+
+
+def _read_csv(data: bytes, shown: str, digest: str, columns: ColumnChoice) -> _Table:
+    text, encoding = _decode(data, shown)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    line_series = pl.Series(lines, dtype=pl.String)
+    blank = (line_series.str.strip_chars() == "").to_list()
+    filled = [number for number, is_blank in enumerate(blank, start=1) if not is_blank]
+    if not filled:
+        raise InputDataError("the file is empty", source=shown, hint="export the data again")
+    sample = [lines[number - 1] for number in filled[:_HEADER_SEARCH_ROWS]]
+    separator = _detect_separator(sample, shown)
+
+    odd_quotes = (line_series.str.count_matches('"', literal=True) % 2 == 1).any()
+    grid = None if odd_quotes else _grid_fast(lines, filled, separator)
+    if grid is None:  # quoted line breaks or unusual quoting: the csv module reads them exactly
+        grid = _grid_exact(text, separator)
+    blank_lines = [number for number, is_blank in enumerate(blank, start=1) if is_blank]
+    table = _Table(
+        source=shown,
+        sha256=digest,
+        file_format="csv",
+        names=[],
+        frame=grid,
+        encoding=encoding,
+        separator=separator,
+    )
+    _take_header(table, grid, blank_lines, columns, strict_width=True)
+    return table
+
+
+def _detect_separator(sample: list[str], source: str) -> str:
+    """The separator that splits the first lines into the most equally wide rows (once per file)."""
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for preference, separator in enumerate(_SEPARATORS):
+        widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        wide = [width for width in widths if width > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=lambda width: (wide.count(width), width))
+        score = (widths.count(mode), mode, -preference)
+        if best is None or score > best:
+            best, chosen = score, separator
+    if chosen is None:
+        raise InputDataError(
+            "no column separator found (expected ';', ',' or tab)",
+            source=source,
+            hint="the file needs at least a date and an amount column",
+        )
+    return chosen
+
+
+def _grid_fast(lines: list[str], filled: list[int], separator: str) -> pl.DataFrame | None:
+    """All non-blank lines through polars' CSV reader, every cell as text; None to fall back."""
+    kept = [lines[number - 1] for number in filled]
+    width = max(line.count(separator) for line in kept) + 1  # an upper bound: quotes may hide some
+    names = [f"c{index}" for index in range(width)]
+    try:
+        grid = pl.read_csv(
+            ("\n".join(kept) + "\n").encode(),
+            separator=separator,
+            has_header=False,
+            schema=dict.fromkeys(names, pl.String),
+            missing_columns="insert",
+            quote_char='"',
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if grid.height != len(kept):
+        return None
+    return grid.with_columns(pl.Series(_LINE, filled, dtype=pl.Int64))
+
+
+def _grid_exact(text: str, separator: str) -> pl.DataFrame:
+    """The csv module's reading, with the line each record starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    previous = 0
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            records.append(record)
+            starts.append(previous + 1)
+        previous = reader.line_num
+    width = max((len(record) for record in records), default=1)
+    cells: dict[str, list[str | None]] = {
+        f"c{index}": [record[index] if index < len(record) else None for record in records]
+        for index in range(width)
+    }
+    grid = pl.DataFrame(cells, schema=dict.fromkeys(cells, pl.String))
+    return grid.with_columns(pl.Series(_LINE, starts, dtype=pl.Int64))
+
+
+# ---------------------------------------------------------------------------------------------
+# Header, title rows, blank lines, footers (shared by CSV and Excel)
+
+
+def _cells_stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell stripped of surrounding whitespace; empty text becomes null."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    stripped = [pl.col(name).str.strip_chars() for name in text_columns]
+    return frame.with_columns(
+        [
+            pl.when(cell != "").then(cell).alias(name)
+            for cell, name in zip(stripped, text_columns, strict=True)
+        ]
+    )
+
+
+def _header_score(row: list[str], explicit: set[str], months: set[str]) -> int:
+    """Known column names count 1, names the user chose 10, month labels 1 each (from 2 on)."""
+    keys = [header_key(cell) for cell in row if cell]
+    month_cells = sum(cell in months for cell in row)
+    return (
+        10 * sum(key in explicit for key in keys)
+        + sum(key in _KNOWN_NAMES for key in keys)
+        + (month_cells if month_cells >= 2 else 0)
+    )
+
+
+def _find_header(rows: list[list[str]], columns: ColumnChoice) -> tuple[int, int]:
+    """Index of the header among the first rows, and its score (0: no known names found).
+
+    The header is the first row naming the most known (or chosen) columns, or holding month
+    labels as column names. Without any, it is the first of the widest rows without numbers.
+    """
+    chosen = (columns.date, columns.category, columns.amount)
+    explicit = {header_key(name) for name in chosen if name}
+    months = month_labels([cell for row in rows for cell in row if cell])
+    scores = [_header_score(row, explicit, months) for row in rows]
+    best = max(scores)
+    if best > 0:
+        return scores.index(best), best
+    counts = [sum(1 for cell in row if cell) for row in rows]
+    widest = max(counts)
+    number = re.compile(r"^[-+(€\s]*\d[\d.,\s]*\)?-?$")
+    for index, row in enumerate(rows):
+        if counts[index] == widest and not any(number.match(cell) for cell in row if cell):
+            return index, 0
+    return counts.index(widest), 0
+
+
+def _unique_names(cells: list[str]) -> list[str]:
+    """Header cells as column names: empty ones become `column N`, repeats get ` (2)`, ` (3)`."""
+    names: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = cell.replace("\ufeff", "").strip() or f"column {position}"
+        candidate, repeat = name, 2
+        while candidate in names:
+            candidate, repeat = f"{name} ({repeat})", repeat + 1
+        names.append(candidate)
+    return names
+
+
+def _take_header(
+    table: _Table,
+    grid: pl.DataFrame,
+    blank_lines: list[int],
+    columns: ColumnChoice,
+    *,
+    strict_width: bool,
+) -> int:
+    """Find the header in `grid`, set the table's names and rows below it; return its score."""
+    grid = _cells_stripped(grid)
+    cell_columns = [name for name in grid.columns if name != _LINE]
+    empty = pl.all_horizontal(pl.col(name).is_null() for name in cell_columns)
+    blank_rows = grid.filter(empty)[_LINE].to_list()
+    grid = grid.filter(~empty)
+    if grid.height == 0:
+        raise table.fail("the file is empty", hint="export the spending data again")
+
+    sample = [
+        ["" if cell is None else cell for cell in row]
+        for row in grid.head(_HEADER_SEARCH_ROWS).select(cell_columns).rows()
+    ]
+    header_index, score = _find_header(sample, columns)
+    header = sample[header_index]
+    width = max(index for index, cell in enumerate(header) if cell) + 1
+    header_line = int(grid[_LINE][header_index])
+    data = grid.slice(header_index + 1)
+
+    extra = cell_columns[width:]
+    if extra and strict_width:
+        crowded = data.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in extra))
+        if crowded.height:
+            raise InputDataError(
+                f"this line has more fields than the header ({width})",
+                source=table.source,
+                line=int(crowded[_LINE][0]),
+                hint="an unquoted decimal comma in a comma-separated file? Use ';' as separator",
+            )
+        extra = []
+    if extra:  # Excel: cells right of the header keep their place under a made-up name
+        width += len(extra)
+        header = header + [""] * len(extra)
+    names = _unique_names(header[:width])
+    data = data.select(
+        _LINE, *[pl.col(old).alias(new) for old, new in zip(cell_columns, names, strict=False)]
+    )
+
+    word = table.line_word
+    table.names = names
+    table.header_line = header_line
+    if header_line > 1:
+        table.notes.append(
+            f"header on {word} {header_line}; {_count(header_line - 1, 'title ' + word)} above"
+            " it skipped"
+        )
+    table.rows = data.height
+    dropped_blank = sum(line > header_line for line in blank_lines + blank_rows)
+    if dropped_blank:
+        table.notes.append(f"dropped {_count(dropped_blank, 'blank or separator-only ' + word)}")
+    table.frame = _drop_footers(table, data)
+    return score
+
+
+def _drop_footers(table: _Table, data: pl.DataFrame) -> pl.DataFrame:
+    """Drop source notes such as CBS's `Bron: CBS`: one filled cell that starts with `Bron:`."""
+    cells = [pl.col(name) for name in table.names]
+    filled = pl.sum_horizontal(cell.is_not_null().cast(pl.Int32) for cell in cells)
+    first = pl.coalesce(cells)
+    footer = (filled == 1) & first.str.to_lowercase().str.contains(FOOTER_LABEL).fill_null(False)
+    footer_lines = data.filter(footer)[_LINE].to_list()
+    if footer_lines:
+        table.notes.append(f"dropped source footer at {_lines(footer_lines, table.line_word)}")
+    return data.filter(~footer)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel and Parquet
+
+
+def _read_excel(
+    path: Path, shown: str, digest: str, columns: ColumnChoice, sheet: str | None
+) -> _Table:
+    import fastexcel
+
+    try:
+        sheet_names: list[str] = list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception as exc:  # a corrupt or mislabelled file: the engine's message is technical
+        raise InputDataError(
+            "cannot be read as an Excel workbook",
+            source=shown,
+            hint=f"open and save it again in Excel ({type(exc).__name__})",
+        ) from None
+    if sheet is not None and sheet not in sheet_names:
+        close = difflib.get_close_matches(sheet, sheet_names, n=1)
+        suggestion = f"did you mean '{close[0]}'? " if close else ""
+        raise UsageError(
+            f"sheet '{sheet}' not found",
+            source=shown,
+            hint=f"{suggestion}sheets: {', '.join(sheet_names)}",
+        )
+    wanted = [sheet] if sheet is not None else sheet_names
+    tables: list[tuple[_Table, int]] = []
+    for name in wanted:
+        try:
+            frame = pl.read_excel(
+                path,
+                sheet_name=name,
+                engine="calamine",
+                has_header=False,
+                read_options={"dtypes": "string"},
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                raise_if_empty=False,
+            )
+        except Exception as exc:  # same as above: a damaged sheet
+            raise InputDataError(
+                f"sheet '{name}' cannot be read",
+                source=shown,
+                hint=f"open and save it again in Excel ({type(exc).__name__})",
+            ) from None
+        table = _Table(source=shown, sha256=digest, file_format="excel", names=[], frame=frame)
+        table.sheet = name
+        if frame.width == 0:
+            tables.append((table, -1))
+            continue
+        # calamine starts at the first filled row, so rows count from there: the sheet's own row
+        # numbers whenever row 1 is filled, as with every export that has a title.
+        grid = frame.rename({old: f"c{index}" for index, old in enumerate(frame.columns)})
+        grid = grid.with_row_index(_LINE, offset=1).with_columns(pl.col(_LINE).cast(pl.Int64))
+        try:
+            score = _take_header(table, grid, [], columns, strict_width=False)
+        except InputDataError:
+            score = -1
+        tables.append((table, score if table.frame.height else -1))
+
+    if len(tables) == 1:
+        table, score = tables[0]
+        if score < 0:
+            raise table.fail(
+                f"sheet '{table.sheet}' holds no data rows",
+                hint="choose the sheet with the spending lines",
+            )
+        return table
+    data_like = [table for table, score in tables if score >= 2]
+    if len(data_like) != 1:
+        raise InputDataError(
+            f"the workbook has {len(sheet_names)} sheets: {', '.join(sheet_names)}",
+            source=shown,
+            hint="choose the one with the spending lines (--sheet NAME)",
+        )
+    chosen = data_like[0]
+    chosen.notes.insert(0, f"used sheet '{chosen.sheet}', the only sheet that looks like data")
+    return chosen
+
+
+def _read_parquet(data: bytes, shown: str, digest: str) -> _Table:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # corrupt file: the engine's message is technical
+        raise InputDataError(
+            "cannot be read as a Parquet file",
+            source=shown,
+            hint=f"write the file again ({type(exc).__name__})",
+        ) from None
+    names = list(frame.columns)
+    frame = _cells_stripped(frame).with_row_index(_LINE, offset=1)
+    frame = frame.with_columns(pl.col(_LINE).cast(pl.Int64))
+    return _Table(
+        source=shown,
+        sha256=digest,
+        file_format="parquet",
+        names=names,
+        frame=frame,
+        rows=frame.height,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: which column is what
+
+
+def _pick_explicit(table: _Table, given: str | None, role: str) -> str | None:
+    if given is None:
+        return None
+    if given in table.names:
+        return given
+    by_key = [name for name in table.names if header_key(name) == header_key(given)]
+    if by_key:
+        return by_key[0]
+    close = difflib.get_close_matches(given, table.names, n=1, cutoff=0.5)
+    suggestion = f"did you mean '{close[0]}'? " if close else ""
+    raise UsageError(
+        f"{role} column '{given}' not found",
+        source=table.source,
+        hint=f"{suggestion}columns: {', '.join(table.names)}",
+    )
+
+
+def _pick_by_name(names: list[str], known: tuple[str, ...], taken: set[str]) -> str | None:
+    """The column whose header matches the earliest name in `known`; leftmost on a tie."""
+    keys = {name: header_key(name) for name in names if name not in taken}
+    for wanted in known:
+        for name, key in keys.items():
+            if key == wanted:
+                return name
+    return None
+
+
+def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
+    names = table.names
+    date_col = _pick_explicit(table, columns.date, "date")
+    category_col = _pick_explicit(table, columns.category, "category")
+    amount_col = _pick_explicit(table, columns.amount, "amount")
+    taken = {name for name in (date_col, category_col, amount_col) if name}
+    if category_col is None and columns.category is None:
+        category_col = _pick_by_name(names, CATEGORY_NAMES, taken)
+        taken |= {category_col} if category_col else set()
+    if amount_col is None and columns.amount is None:
+        amount_col = _pick_by_name(names, AMOUNT_NAMES, taken)
+        taken |= {amount_col} if amount_col else set()
+    domain_col = _pick_by_name(names, DOMAIN_NAMES, taken)
+    taken |= {domain_col} if domain_col else set()
+
+    if date_col is None:
+        month_columns, month_rule = (
+            _month_columns(table, taken) if amount_col is None else ({}, None)
+        )
+        if month_rule is not None:
+            return _wide_months(table, month_columns, month_rule, category_col, domain_col)
+        date_col = _pick_by_name(names, DATE_NAMES, taken) or _date_column_by_values(table, taken)
+        if date_col is None:
+            raise table.fail(
+                "no date column found",
+                hint=f"name it with --date-col; columns: {', '.join(names)}",
+            )
+        taken.add(date_col)
+    if amount_col is None:
+        if category_col is not None:
+            raise table.fail(
+                "no amount column found",
+                hint=f"name it with --amount-col; columns: {', '.join(names)}",
+            )
+        return _wide_categories(table, date_col, taken)
+    return _long(table, date_col, category_col, amount_col, domain_col, stem)
+
+
+def _month_columns(table: _Table, taken: set[str]) -> tuple[dict[str, date], DateRule | None]:
+    """Header cells that are months under one date rule (with that rule), or ({}, None)."""
+    candidates = [name for name in table.names if name not in taken]
+    labels = month_labels(candidates)
+    headers = pl.Series("header", [name for name in candidates if name in labels], dtype=pl.String)
+    rule = detect_date_rule(headers, TEXTUAL_DATE_RULES) if headers.len() >= 2 else None
+    if rule is None:
+        return {}, None
+    months = parse_dates(headers, rule)
+    found = {
+        name: month.replace(day=1)
+        for name, month in zip(headers.to_list(), months.to_list(), strict=True)
+        if month is not None
+    }
+    return (found, rule) if len(found) >= 2 else ({}, None)
+
+
+def _date_column_by_values(table: _Table, taken: set[str]) -> str | None:
+    """The leftmost column whose values all read as dates in one textual shape."""
+    for name in table.names:
+        if name in taken:
+            continue
+        values = table.frame[name]
+        if values.dtype in (pl.Date, pl.Datetime):
+            return name
+        if values.dtype != pl.String:
+            continue
+        sample = values.drop_nulls().head(200)
+        rule = detect_date_rule(sample, TEXTUAL_DATE_RULES)
+        if sample.len() and rule and parse_dates(sample, rule).null_count() == 0:
+            return name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows: totals, blanks, dates, amounts, categories
+
+
+def _drop_total_rows(table: _Table, frame: pl.DataFrame, label_columns: list[str]) -> pl.DataFrame:
+    """Drop `Totaal`/`Subtotaal` lines (label in `label_columns`): they would double-count."""
+    labels = [
+        pl.col(name).cast(pl.String).str.to_lowercase().str.contains(TOTAL_LABEL).fill_null(False)
+        for name in label_columns
+    ]
+    if not labels:
+        return frame
+    total = pl.any_horizontal(labels)
+    lines = frame.filter(total)[_LINE].to_list()
+    if lines:
+        kind = "total row" if len(lines) == 1 else "total rows"
+        table.notes.append(f"dropped {kind} at {_lines(lines, table.line_word)}")
+    return frame.filter(~total)
+
+
+def _drop_unused_rows(table: _Table, frame: pl.DataFrame, used: list[str]) -> pl.DataFrame:
+    """Drop rows whose used cells are all empty (only other columns filled): nothing to read."""
+    empty = pl.all_horizontal(pl.col(name).is_null() for name in used)
+    count = frame.filter(empty).height
+    if count:
+        table.notes.append(
+            f"dropped {_count(count, table.line_word)} with no date, category or amount"
+        )
+    return frame.filter(~empty)
+
+
+def _require_rows(table: _Table, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        raise table.fail("no data rows left after dropping total and blank lines")
+
+
+def _note_duplicates(table: _Table, frame: pl.DataFrame) -> None:
+    repeats = frame.height - frame.drop(_LINE).n_unique()
+    if repeats:
+        table.notes.append(f"{_count(repeats, 'exact duplicate ' + table.line_word)} kept (summed)")
+
+
+def _first_failure(
+    table: _Table,
+    frame: pl.DataFrame,
+    bad: pl.Series,
+    column: str,
+    problem: str,
+    hint: str,
+) -> InputDataError:
+    """An error for the first bad cell, telling how many more cells share the problem."""
+    lines = frame.filter(bad)[_LINE]
+    more = lines.len() - 1
+    if more:
+        hint += f" ({more:,} more like this)"
+    return table.fail(problem, line=int(lines[0]), column=column, hint=hint)
+
+
+def _parse_date_column(table: _Table, frame: pl.DataFrame, column: str) -> tuple[pl.Series, str]:
+    """Raw dates of `column` (day precision) and a description of the format read."""
+    values = frame[column]
+    if values.is_null().any():
+        raise _first_failure(
+            table, frame, values.is_null(), column, "empty date", "every line needs a month"
+        )
+    if values.dtype == pl.Date:
+        return values, "date values"
+    if isinstance(values.dtype, pl.Datetime):
+        zone = values.dtype.time_zone
+        if zone in {"UTC", "Etc/UTC"}:
+            values = values.dt.convert_time_zone("Europe/Amsterdam")
+            table.notes.append("UTC timestamps read as Dutch local dates")
+        return values.dt.date(), "timestamps"
+    if values.dtype != pl.String:
+        values = values.cast(pl.String)
+    rule = detect_date_rule(values)
+    if rule is None:
+        first = str(values[0])
+        raise table.fail(
+            f"'{first}' is not a month in any known format",
+            line=int(frame[_LINE][0]),
+            column=column,
+            hint=explain_bad_date(first, None),
+        )
+    dates = parse_dates(values, rule)
+    bad = dates.is_null()
+    if bad.any():
+        value = str(values.filter(bad)[0])
+        raise _first_failure(
+            table,
+            frame,
+            bad,
+            column,
+            f"'{value}' does not fit the column's date format ({rule.description})",
+            explain_bad_date(value, rule),
+        )
+    return dates, rule.description
+
+
+def _parse_amount_cells(
+    table: _Table, frame: pl.DataFrame, values: pl.Series, column_of_row: pl.Series | str
+) -> tuple[pl.Series, str]:
+    """Amounts of `values` (aligned with `frame`) under one rule detected over all of them.
+
+    `column_of_row` is the amount column's name, or (wide layouts) each cell's column name.
+    """
+    if values.dtype.is_numeric():
+        amounts = values.cast(pl.Float64)
+        bad = amounts.is_nan()
+        if bad.any():
+            column = _column_at(column_of_row, bad)
+            raise _first_failure(table, frame, bad, column, "amount is NaN", "write a number")
+        return amounts, "numeric values"
+    text = values.cast(pl.String)
+    amounts, rule = read_amounts(text, table.separator == ";")
+    bad = amounts.is_null() & text.is_not_null()
+    if bad.any():
+        value = str(text.filter(bad)[0])
+        raise _first_failure(
+            table,
+            frame,
+            bad,
+            _column_at(column_of_row, bad),
+            f"'{value}' is not an amount in the column's format ({rule.description})",
+            explain_bad_amount(value, rule),
+        )
+    return amounts, rule.description
+
+
+def _column_at(column_of_row: pl.Series | str, bad: pl.Series) -> str:
+    """The column of the first bad cell."""
+    if isinstance(column_of_row, str):
+        return column_of_row
+    return str(column_of_row.filter(bad)[0])
+
+
+def _clean_categories(values: pl.Series) -> pl.Series:
+    """Category text in NFC with runs of (non-breaking) spaces as one space: one series, not two."""
+    text = (
+        values.cast(pl.String).str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    )
+    return pl.Series(values.name, text).replace("", None)
+
+
+NO_CATEGORY = "(no category)"
+
+
+def _drop_uncategorised(table: _Table, rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Rows without a category.
+
+    Zero amounts are padding (as in zero-filled exports): dropped and counted. Rows that carry
+    money are kept under the category "(no category)", so no euro silently leaves the totals,
+    and noted with the first line, so the user can fix the export or pick another column.
+    """
+    missing = rows["category"].is_null()
+    if not missing.any():
+        return rows
+    zero = missing & (rows["amount"] == 0)
+    if zero.any():
+        lines = rows.filter(zero)[_LINE].n_unique()
+        table.notes.append(f"dropped {_count(lines, 'zero-amount row')} without a category")
+    money = missing & (rows["amount"] != 0)
+    if money.any():
+        first = int(rows.filter(money)[_LINE].min())  # type: ignore[arg-type]
+        count = rows.filter(money)[_LINE].n_unique()
+        table.notes.append(
+            f"kept {_count(count, 'row')} with an amount but an empty {column!r} as category "
+            f"{NO_CATEGORY!r} (first at line {first}); choose a category column that is always "
+            "filled to avoid this"
+        )
+    return rows.filter(~zero).with_columns(pl.col("category").fill_null(NO_CATEGORY))
+
+
+def _day_facts(dates: pl.Series) -> tuple[bool, date | None]:
+    """Whether dates are real days (not all 1st-of-month or month-end), and the latest one."""
+    day_level = bool(((dates.dt.day() != 1) & (dates != dates.dt.month_end())).any())
+    latest = dates.max()
+    return day_level, latest if day_level and isinstance(latest, date) else None
+
+
+def _long(
+    table: _Table,
+    date_col: str,
+    category_col: str | None,
+    amount_col: str,
+    domain_col: str | None,
+    stem: str,
+) -> _Parsed:
+    used = [name for name in (date_col, category_col, amount_col, domain_col) if name]
+    frame = _drop_total_rows(
+        table, table.frame, [name for name in (date_col, category_col) if name]
+    )
+    frame = _drop_unused_rows(table, frame, used)
+    _require_rows(table, frame)
+    _note_duplicates(table, frame)
+
+    dates, date_format = _parse_date_column(table, frame, date_col)
+    amount_values = frame[amount_col]
+    if amount_values.is_null().any():
+        raise _first_failure(
+            table,
+            frame,
+            amount_values.is_null(),
+            amount_col,
+            "empty amount",
+            "write 0 for no spending, or remove the line",
+        )
+    amounts, number_format = _parse_amount_cells(table, frame, amount_values, amount_col)
+    if category_col is None:
+        categories = pl.Series("category", [stem] * frame.height, dtype=pl.String)
+        table.notes.append(f"no category column: all amounts form one series named '{stem}'")
+    else:
+        categories = _clean_categories(frame[category_col])
+    rows = pl.DataFrame(
+        {
+            "category": categories,
+            "date": dates,
+            "amount": amounts,
+            "domain": _domains(table, frame, domain_col),
+            _LINE: frame[_LINE],
+        }
+    )
+    if category_col is not None:
+        rows = _drop_uncategorised(table, rows, category_col)
+    day_level, last = _day_facts(rows["date"])
+    return _Parsed(
+        table=table,
+        rows=rows,
+        layout=LONG,
+        date_column=date_col,
+        category_column=category_col,
+        amount_column=amount_col,
+        date_format=date_format,
+        number_format=number_format,
+        day_level=day_level,
+        last_date=last,
+    )
+
+
+def _domains(table: _Table, frame: pl.DataFrame, column: str | None) -> pl.Series:
+    """The domain of each row (`jeugd`/`wmo`, or null when the file has no domain column)."""
+    if column is None:
+        return pl.Series("domain", [None] * frame.height, dtype=pl.String)
+    raw = frame[column].cast(pl.String)
+    keys = raw.str.to_lowercase().str.replace_all(r"[\s\-_.]", "")
+    domains = keys.replace_strict(DOMAIN_VALUES, default=None, return_dtype=pl.String)
+    bad = domains.is_null() & raw.is_not_null()
+    if bad.any():
+        value = str(raw.filter(bad)[0])
+        raise _first_failure(
+            table,
+            frame,
+            bad,
+            column,
+            f"'{value}' is not a domain",
+            "write jeugd or wmo, or leave the cell empty",
+        )
+    return domains.alias("domain")
+
+
+def _unpivot(frame: pl.DataFrame, key: str | None, value_columns: list[str]) -> pl.DataFrame:
+    """One row per filled value cell: _LINE, key, `column` (its header) and `cell`."""
+    index = [_LINE] + ([key] if key else [])
+    numeric = all(frame.schema[name].is_numeric() for name in value_columns)
+    common = pl.Float64 if numeric else pl.String  # unpivot needs one type for all cells
+    return (
+        frame.select(*index, *[pl.col(name).cast(common) for name in value_columns])
+        .unpivot(index=index, on=value_columns, variable_name="column", value_name="cell")
+        .filter(pl.col("cell").is_not_null())
+        .sort(_LINE, pl.col("column").replace_strict(
+            value_columns, list(range(len(value_columns))), return_dtype=pl.Int32
+        ))
+    )  # fmt: skip
+
+
+def _wide_months(
+    table: _Table,
+    month_columns: dict[str, date],
+    month_rule: DateRule,
+    category_col: str | None,
+    domain_col: str | None,
+) -> _Parsed:
+    """A row per category and a column per month; empty cells are missing months, not zeros."""
+    others = [name for name in table.names if name not in month_columns and name != domain_col]
+    totals = [name for name in others if is_total_label(name)]
+    if totals:
+        table.notes.append(f"ignored total {_names(totals)}")
+    if category_col is None:
+        text_columns = [
+            name for name in others if name not in totals and table.frame[name].dtype == pl.String
+        ]
+        if not text_columns:
+            raise table.fail(
+                "no category column found next to the month columns",
+                hint="the first column should name the care category",
+            )
+        category_col = text_columns[0]
+    ignored = [name for name in others if name not in totals and name != category_col]
+    if ignored:
+        table.notes.append(f"ignored {_names(ignored)}")
+
+    value_columns = list(month_columns)
+    frame = _drop_total_rows(table, table.frame, [category_col])
+    frame = _drop_unused_rows(
+        table, frame, [category_col, *value_columns] + ([domain_col] if domain_col else [])
+    )
+    _require_rows(table, frame)
+    _note_duplicates(table, frame)
+    frame = frame.with_columns(_clean_categories(frame[category_col]).alias(category_col))
+    domain_of_line = frame.select(_LINE, _domains(table, frame, domain_col))
+    cells = _unpivot(frame, category_col, value_columns)
+    if cells.height == 0:
+        raise table.fail("the month columns hold no amounts")
+    amounts, number_format = _parse_amount_cells(table, cells, cells["cell"], cells["column"])
+    rows = cells.select(
+        pl.col(category_col).alias("category"),
+        pl.col("column").replace_strict(month_columns, return_dtype=pl.Date).alias("date"),
+        amounts.alias("amount"),
+        pl.col(_LINE),
+    ).join(domain_of_line, on=_LINE, how="left")
+    rows = _drop_uncategorised(table, rows, category_col)
+    return _Parsed(
+        table=table,
+        rows=rows,
+        layout=WIDE_MONTHS,
+        date_column="column headers",
+        category_column=category_col,
+        amount_column=None,
+        date_format=month_rule.description,
+        number_format=number_format,
+    )
+
+
+def _wide_categories(table: _Table, date_col: str, taken: set[str]) -> _Parsed:
+    """A column per category next to a date column; columns without any amount are ignored."""
+    candidates = [name for name in table.names if name not in taken]
+    totals = [name for name in candidates if is_total_label(name)]
+    if totals:
+        table.notes.append(f"ignored total {_names(totals)}")
+    value_columns: list[str] = []
+    ignored: list[str] = []
+    for name in candidates:
+        if name in totals:
+            continue
+        if _mostly_numbers(table, table.frame[name]):
+            value_columns.append(name)
+        else:
+            ignored.append(name)
+    if not value_columns:
+        raise table.fail(
+            "no amount column found",
+            hint=f"name it with --amount-col; columns: {', '.join(table.names)}",
+        )
+    if ignored:
+        table.notes.append(f"ignored columns without amounts: {', '.join(ignored)}")
+
+    frame = _drop_total_rows(table, table.frame, [date_col])
+    frame = _drop_unused_rows(table, frame, [date_col, *value_columns])
+    _require_rows(table, frame)
+    _note_duplicates(table, frame)
+    dates, date_format = _parse_date_column(table, frame, date_col)
+    frame = frame.with_columns(dates.alias(date_col))
+    cells = _unpivot(frame, date_col, value_columns)
+    if cells.height == 0:
+        raise table.fail("the category columns hold no amounts")
+    amounts, number_format = _parse_amount_cells(table, cells, cells["cell"], cells["column"])
+    categories = _clean_categories(cells["column"])
+    rows = pl.DataFrame(
+        {
+            "category": categories,
+            "date": cells[date_col],
+            "amount": amounts,
+            "domain": pl.Series([None] * cells.height, dtype=pl.String),
+            _LINE: cells[_LINE],
+        }
+    )
+    day_level, last = _day_facts(rows["date"])
+    return _Parsed(
+        table=table,
+        rows=rows,
+        layout=WIDE_CATEGORIES,
+        date_column=date_col,
+        category_column=None,
+        amount_column=None,
+        date_format=date_format,
+        number_format=number_format,
+        day_level=day_level,
+        last_date=last,
+    )
+
+
+def _mostly_numbers(table: _Table, values: pl.Series) -> bool:
+    """At least half of the filled cells read as numbers (one stray `n.v.t.` stays an error)."""
+    if values.dtype.is_numeric():
+        return True
+    filled = values.drop_nulls().cast(pl.String)
+    if filled.len() == 0:
+        return False
+    amounts, _ = read_amounts(filled, table.separator == ";")
+    return amounts.count() * 2 >= filled.len()
+
+
+# ---------------------------------------------------------------------------------------------
+# Combining sources
+
+
+def _note_overlaps(parsed: list[_Parsed]) -> None:
+    """Note category-months that an earlier input already had: overlapping exports double-count."""
+    seen: pl.DataFrame | None = None
+    for item in parsed:
+        keys = item.rows.select(
+            "category", pl.col("date").dt.truncate("1mo").alias("month")
+        ).unique()
+        if seen is not None:
+            overlap = keys.join(seen, on=["category", "month"], how="semi").height
+            if overlap:
+                item.table.notes.append(
+                    f"{_count(overlap, 'category-month')} also in an earlier input (summed)"
+                )
+            seen = pl.concat([seen, keys]).unique()
+        else:
+            seen = keys
+
+
+def _combine_domains(parsed: list[_Parsed]) -> dict[str, str]:
+    """category → domain from all inputs; a category in two domains is an error."""
+    domains: dict[str, str] = {}
+    origin: dict[str, tuple[_Table, int]] = {}
+    for item in parsed:
+        pairs = (
+            item.rows.filter(pl.col("domain").is_not_null())
+            .group_by("category", "domain")
+            .agg(pl.col(_LINE).min())
+            .sort(_LINE)
+        )
+        for category, domain, line in pairs.iter_rows():
+            known = domains.get(category)
+            if known is None:
+                domains[category] = domain
+                origin[category] = (item.table, line)
+            elif known != domain:
+                raise InputDataError(
+                    f"category '{category}' is in domain '{domain}' here but '{known}' on"
+                    f" {origin[category][0].line_word} {origin[category][1]}"
+                    f" of {origin[category][0].source}",
+                    source=item.table.source,
+                    line=line,
+                    hint="a category belongs to one domain: jeugd or wmo",
+                )
+    return dict(sorted(domains.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Wording
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _lines(lines: list[int], word: str) -> str:
+    shown = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+    return f"{word} {shown}" if len(lines) == 1 else f"{word}s {shown}"
+
+
+def _names(names: list[str]) -> str:
+    quoted = ", ".join(f"'{name}'" for name in names)
+    return f"column {quoted}" if len(names) == 1 else f"columns {quoted}"

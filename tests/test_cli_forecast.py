@@ -1,0 +1,272 @@
+"""`carecast forecast` through the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from models.sample import SAMPLE_PATH
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def sample_json() -> dict[str, Any]:
+    result = runner.invoke(app, ["forecast", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def sample_actuals_by_category_year() -> dict[tuple[str, int], float]:
+    """An independent read of the bundled sample with the csv module (not the loader)."""
+    sums: dict[tuple[str, int], float] = defaultdict(float)
+    with SAMPLE_PATH.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        next(reader)
+        for period, category, amount in reader:
+            sums[(category, int(period[:4]))] += float(amount.replace(".", "").replace(",", "."))
+    return sums
+
+
+def test_sample_table_has_domains_total_and_caption() -> None:
+    result = run("forecast")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Subtotal jeugd" in out and "Subtotal wmo" in out and "Total" in out
+    assert "Illustrative" in out or "illustrative" in out
+    assert "€ " in out and "\x1b[" not in out  # Dutch money, no colour codes when not a terminal
+    assert "2026*" in out  # the current year: actuals to date plus forecast
+
+
+def test_sample_table_fits_80_columns() -> None:
+    result = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1"}).invoke(app, ["forecast"])
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_json_current_year_actuals_match_an_independent_sum(sample_json: dict[str, Any]) -> None:
+    actuals = sample_actuals_by_category_year()
+    first = sample_json["settings"]["first_forecast_month"]
+    year = int(first[:4])
+    rows = [r for r in sample_json["annual"] if r["level"] == "category" and r["year"] == year]
+    assert rows
+    for row in rows:
+        assert row["actual"] == pytest.approx(actuals[(row["category"], year)], abs=0.01)
+        assert row["total"] == pytest.approx(row["actual"] + row["forecast"], abs=0.02)
+        assert row["lower"] <= row["total"] <= row["upper"]
+
+
+def test_json_domain_and_total_rows_sum_their_categories(sample_json: dict[str, Any]) -> None:
+    annual = sample_json["annual"]
+    for year in sample_json["settings"]["years"]:
+        cats = [r for r in annual if r["level"] == "category" and r["year"] == year]
+        for domain in {r["domain"] for r in cats}:
+            expected = sum(r["forecast"] for r in cats if r["domain"] == domain)
+            (row,) = [
+                r
+                for r in annual
+                if r["level"] == "domain" and r["category"] == domain and r["year"] == year
+            ]
+            assert row["forecast"] == pytest.approx(expected, abs=0.05 * len(cats))
+        (total,) = [r for r in annual if r["level"] == "total" and r["year"] == year]
+        assert total["category"] == "totaal"
+        assert total["total"] == pytest.approx(sum(r["total"] for r in cats), abs=0.05 * len(cats))
+        # A sum of uncertain parts is relatively narrower than its parts (summed sample paths).
+        width = total["upper"] - total["lower"]
+        assert 0 < width < sum(r["upper"] - r["lower"] for r in cats)
+
+
+def test_json_shape_follows_the_design(sample_json: dict[str, Any]) -> None:
+    assert sample_json["scenarios"] == ["baseline"]
+    assert sample_json["inputs"][0]["path"].startswith("bundled sample")
+    assert len(sample_json["inputs"][0]["sha256"]) == 64
+    settings = sample_json["settings"]
+    assert settings["seed"] == 0 and settings["interval"] == 0.8 and settings["model"] == "prophet"
+    row = sample_json["annual"][0]
+    for key in (
+        "scenario",
+        "category",
+        "domain",
+        "year",
+        "actual",
+        "forecast",
+        "total",
+        "lower",
+        "upper",
+        "budget",
+        "difference",
+        "overspend_probability",
+    ):
+        assert key in row
+    assert row["budget"] is None and row["difference"] is None  # no budget: null, never zero
+    month = sample_json["monthly"][0]
+    assert set(month) >= {"scenario", "category", "month", "amount", "lower", "upper", "kind"}
+    assert {m["kind"] for m in sample_json["monthly"]} == {"actual", "forecast"}
+    assert all(c["model"] for c in sample_json["categories"])
+
+
+def test_monthly_rows_add_up_to_annual_rows(sample_json: dict[str, Any]) -> None:
+    monthly: dict[tuple[str, int], float] = defaultdict(float)
+    for m in sample_json["monthly"]:
+        monthly[(m["category"], int(m["month"][:4]))] += m["amount"]
+    for row in sample_json["annual"]:
+        assert monthly[(row["category"], row["year"])] == pytest.approx(row["total"], abs=1.0)
+
+
+def test_same_input_gives_the_same_bytes_in_separate_processes(tmp_path: Path) -> None:
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "forecast", "--format", "json"],
+            capture_output=True,
+            check=True,
+            env={"PATH": "", "NO_COLOR": "1"},
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_csv_and_markdown() -> None:
+    result = run("forecast", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert rows and rows[0]["scenario"] == "baseline"
+    assert all(r["budget"] == "" for r in rows)
+    assert "e+" not in result.stdout  # never scientific notation
+    md = run("forecast", "--format", "markdown")
+    assert md.exit_code == 0
+    assert "| Category |" in md.stdout and "**Totaal**" in md.stdout
+
+
+def test_output_is_written_once_and_never_overwritten_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "forecast.csv"
+    first = run("forecast", "--format", "csv", "--output", str(target))
+    assert first.exit_code == 0, first.stderr
+    assert target.read_text(encoding="utf-8").startswith("scenario,category")
+    target.write_text("mine", encoding="utf-8")
+    again = run("forecast", "--format", "csv", "--output", str(target))
+    assert again.exit_code == 2
+    assert str(target) in again.stderr and "--force" in again.stderr
+    assert target.read_text(encoding="utf-8") == "mine"
+    forced = run("forecast", "--format", "csv", "--output", str(target), "--force")
+    assert forced.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("scenario,category")
+    assert [p.name for p in tmp_path.iterdir()] == ["forecast.csv"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["forecast", "does-not-exist.csv"], 3, "does-not-exist.csv"),
+        (["forecast", "--as-of", "2026-13"], 2, "2026-13"),
+        (["forecast", "--interval", "1.5"], 2, "--interval"),
+        (["forecast", "--years", "-1"], 2, "--years"),
+        (["forecast", "--model", "magic"], 2, "magic"),
+        (["forecast", "--date-col", "Datum"], 2, "Datum"),
+    ],
+)
+def test_user_errors_are_one_line_with_the_documented_code(
+    args: list[str], code: int, needle: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert needle in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_fail_on_shortfall_without_a_budget_is_not_a_finding() -> None:
+    assert run("forecast", "--fail-on-shortfall", "--format", "csv").exit_code == 0
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys, cli.app; "
+        "print(sorted(m for m in ('prophet','pandas','polars','rich','numpy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# Real data from ../shared/data (skipped where the folder is absent, as on a user's machine).
+
+
+def test_pbs_by_atc1(shared_file: Callable[..., Path]) -> None:
+    pbs = shared_file("pbs_australia_monthly", "PBS_tidy.csv")
+    result = run(
+        "forecast",
+        str(pbs),
+        "--date-col",
+        "Month",
+        "--category-col",
+        "ATC1_desc",
+        "--amount-col",
+        "Cost",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["settings"]["last_complete_month"] == "2008-06"
+    assert len(data["categories"]) == 15
+    assert all(c["domain"] == "overig" for c in data["categories"])
+    # Sensible: the whole of 2009 within 25 % of 12 × the mean month of the last history year.
+    history: dict[str, float] = defaultdict(float)
+    with pbs.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if "2007-07-01" <= row["Month"] <= "2008-06-01":
+                history["all"] += float(row["Cost"])
+    (total,) = [r for r in data["annual"] if r["level"] == "total" and r["year"] == 2009]
+    assert 0.75 * history["all"] < total["total"] < 1.5 * history["all"]
+
+
+def test_pbs_by_atc2_has_84_categories(shared_file: Callable[..., Path]) -> None:
+    pbs = shared_file("pbs_australia_monthly", "PBS_tidy.csv")
+    result = run(
+        "forecast",
+        str(pbs),
+        "--date-col",
+        "Month",
+        "--category-col",
+        "ATC2",
+        "--amount-col",
+        "Cost",
+        "--format",
+        "csv",
+        "--years",
+        "1",
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert len({r["category"] for r in rows if r["level"] == "category"}) == 84
+    assert all(float(r["lower"]) >= 0 for r in rows)
+
+
+def test_prophet_retail_example(shared_file: Callable[..., Path]) -> None:
+    retail = shared_file("prophet_examples", "example_retail_sales.csv")
+    result = run("forecast", str(retail), "--format", "json", "--years", "1")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["categories"]) == 1
+    values = [float(r["y"]) for r in csv.DictReader(retail.open(newline=""))]
+    last_twelve = sum(values[-12:])
+    year = int(data["settings"]["first_forecast_month"][:4])
+    # US retail sales grow a few percent a year: next full year within -10 % .. +25 %.
+    (total,) = [r for r in data["annual"] if r["level"] == "total" and r["year"] == year + 1]
+    assert 0.9 * last_twelve < total["total"] < 1.25 * last_twelve
