@@ -18,6 +18,11 @@ def euro(amount: float | None, *, symbol: bool = True) -> str:
     return f"€ {text}" if symbol else text
 
 
+def _dutch(number: float, digits: int) -> str:
+    """`1782.5` -> `1.782,5`: thousands dots, decimal comma."""
+    return f"{number:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def interval(lower: float | None, upper: float | None) -> str:
     """`1,10–1,32 mln`, `23,0–23,2 mln`, `845–930 k`: both bounds in one unit."""
     if lower is None or upper is None:
@@ -25,7 +30,7 @@ def interval(lower: float | None, upper: float | None) -> str:
     size = max(abs(lower), abs(upper))
     if size >= 1e6:
         digits = 1 if size >= 1e7 else 2  # keeps the cell as narrow as the amount above it
-        return f"{lower / 1e6:.{digits}f}–{upper / 1e6:.{digits}f} mln".replace(".", ",")
+        return f"{_dutch(lower / 1e6, digits)}–{_dutch(upper / 1e6, digits)} mln"
     if size >= 1e4:
-        return f"{lower / 1e3:.0f}–{upper / 1e3:.0f} k"
-    return f"{lower:.0f}–{upper:.0f}"
+        return f"{_dutch(lower / 1e3, 0)}–{_dutch(upper / 1e3, 0)} k"
+    return f"{_dutch(lower, 0)}–{_dutch(upper, 0)}"

@@ -28,8 +28,11 @@ from scenarios.run import ForecastReport
 NAME_MIN = 15
 
 
-def stderr_console() -> Console:
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+def notes(sources: Sequence[SourceInfo]) -> None:
+    """What the loader did beyond reading (dropped blank or total rows, kept duplicates), stderr."""
+    for source in sources:
+        for note in source.notes:
+            print(f"note: {source.path}: {' '.join(note.split())}", file=sys.stderr)
 
 
 def warn(messages: Sequence[str]) -> None:
@@ -94,6 +97,9 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
         )
         body: list[tuple[Text, list[Text], bool]] = []
         groups = list(rows.group_by(["category", "level"], maintain_order=True))
+        if sum(str(key[1]) == "domain" for key, _ in groups) == 1:
+            # one domain only: its subtotal would repeat the total line
+            groups = [g for g in groups if str(g[0][1]) != "domain"]
         for index, (key, group) in enumerate(groups):
             category, row_level = str(key[0]), str(key[1])
             by_year = {r["year"]: r for r in group.iter_rows(named=True)}

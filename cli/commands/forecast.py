@@ -87,6 +87,7 @@ def forecast(
         caption=chosen.caption,
         labels=chosen.labels,
     )
+    render.notes(report.sources)
     render.warn(report.warnings)
 
     if output_format is Format.table:

@@ -56,7 +56,7 @@ def inspect(
     )
     sources = tuple(replace(s, path=chosen.labels.get(s.path, s.path)) for s in history.sources)
     prepared = prepare_history(history, parse_as_of(as_of) if as_of else None)
-    render.warn(prepared.warnings)
+    render.warn(prepared.warnings)  # the source notes are part of the inspect table itself
     facts = category_facts(history.monthly)
     domains = domains_for([f.category for f in facts], history.domains)
     yearly = yearly_totals(history.monthly)
