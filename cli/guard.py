@@ -41,7 +41,8 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         except CarecastError as error:
             if debug_enabled() or kwargs.get("debug"):
                 raise
-            _say(error.one_line())
+            for line in error.lines():
+                _say(line)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             _say("error: interrupted")

@@ -42,6 +42,10 @@ class CarecastError(Exception):
             text += " — " + self.hint
         return " ".join(text.split())  # always one line
 
+    def lines(self) -> list[str]:
+        """Every problem, a line each (one for most errors; see ProblemList)."""
+        return [self.one_line()]
+
 
 class UsageError(CarecastError):
     """Bad command-line use, or a bad scenario/budget file (exit 2)."""
@@ -59,3 +63,15 @@ class ModelError(CarecastError):
     """No model could produce a forecast (exit 4)."""
 
     exit_code = 4
+
+
+class ProblemList(UsageError):
+    """Several problems in one file (a scenario or budget), all reported at once (exit 2)."""
+
+    def __init__(self, problems: list[CarecastError]) -> None:
+        first = problems[0]
+        super().__init__(first.problem, source=first.source, line=first.line, where=first.where)
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [p.one_line() for p in self.problems]
