@@ -7,10 +7,14 @@ Incomplete last month rule (`prepare_history`):
 * Without it, the last month of the data is left out as incomplete, with a warning that names it
   and says why, when
 
-  (a) the data has real booking dates and the latest one falls before the 21st of that month
-      (bookings stopped part-way through it), or
+  (a) the data has real booking dates (the day of month varies; monthly data stamped on a fixed
+      day such as the 15th does not count) and the latest one falls before the 21st of that
+      month (bookings stopped part-way through it), or
   (b) the month's total over all categories is below 50 % of the median monthly total of the 12
       months before it (at least 3 of them with data, median above zero): a two-week export.
+
+The loader's warnings (`History.warnings`: overlapping inputs, amounts in thousands, ...) come
+first in `PreparedHistory.warnings`, so every command that prepares a history shows them.
 
 The forecast starts after `last_complete_month`, never from the wall clock, so the same input
 gives the same forecast on any day. A left-out month is forecast, not treated as zero.
@@ -84,7 +88,7 @@ def prepare_history(history: History, as_of: date | None = None) -> PreparedHist
                 hint=f"choose a month from {first:%Y-%m} to {last:%Y-%m}",
             )
         kept = monthly.filter(pl.col("month") <= cut)
-        warnings = []
+        warnings = list(history.warnings)
         if cut < last:
             later = monthly.filter(pl.col("month") > cut)["month"].n_unique()
             warnings.append(f"history cut at {cut:%Y-%m} (--as-of): {_months(later)} left out")
@@ -92,7 +96,7 @@ def prepare_history(history: History, as_of: date | None = None) -> PreparedHist
 
     reason = _partial_reason(history, last)
     if reason is None:
-        return PreparedHistory(monthly, last, None, ())
+        return PreparedHistory(monthly, last, None, history.warnings)
     kept = monthly.filter(pl.col("month") < last)
     if kept.height == 0:
         raise InputDataError(
@@ -103,7 +107,7 @@ def prepare_history(history: History, as_of: date | None = None) -> PreparedHist
         f"{last:%Y-%m} left out as incomplete: {reason}; it is forecast instead"
         f" (use --as-of {last:%Y-%m} to keep it)"
     )
-    return PreparedHistory(kept, _month_before(last), last, (warning,))
+    return PreparedHistory(kept, _month_before(last), last, (*history.warnings, warning))
 
 
 def _partial_reason(history: History, last: date) -> str | None:

@@ -21,6 +21,16 @@ What it accepts, and why:
   file stem (`example_retail_sales.csv` → `example_retail_sales`), because generic amount headers
   such as `y` or `Bedrag` say nothing about what was spent.
 
+What it refuses, because each would give a plausible forecast from wrong numbers: a file without
+a header row (its first data line would become the column names), the same file content given
+twice (every amount doubled), a header name shared by two columns where the loader reads it
+(which one is meant is a guess), and one column given for two roles.
+
+What it reads but warns about (`History.warnings`, shown before any forecast): category-months
+in more than one input (summed; overlapping exports double-count), an amount header or title
+line that says "x € 1.000" (read as given, never scaled: only the user knows), and category
+names that differ only in capitals (kept apart; names that differ only in spaces are one).
+
 Messages never contain rows; an error quotes only the one offending cell.
 """
 
@@ -43,6 +53,7 @@ from models.parsing import (
     AMOUNT_NAMES,
     CATEGORY_NAMES,
     DATE_NAMES,
+    DATE_RULES,
     DOMAIN_NAMES,
     DOMAIN_VALUES,
     FOOTER_LABEL,
@@ -54,6 +65,7 @@ from models.parsing import (
     explain_bad_date,
     header_key,
     is_total_label,
+    mentions_thousands,
     month_labels,
     parse_dates,
     read_amounts,
@@ -92,13 +104,24 @@ class SourceInfo:
 
 @dataclass(frozen=True)
 class History:
-    """All inputs combined: one summed amount per category and month."""
+    """All inputs combined: one summed amount per category and month.
+
+    `day_level_dates` is true when an input has real booking dates: the day of month varies
+    (two or more distinct days, month-ends not counted). Monthly data stamped on one fixed day
+    (the 1st, the 15th, the last) is monthly, and its stamp says nothing about when the bookings
+    of a month stopped. `last_date` is the latest booking date of such inputs.
+
+    `warnings` are things the user should look at before trusting a forecast (overlapping
+    inputs, amounts that look like thousands, categories that differ only in capitals); unlike
+    `SourceInfo.notes` they do not describe routine clean-up.
+    """
 
     monthly: pl.DataFrame
     domains: dict[str, str]
     sources: tuple[SourceInfo, ...]
     day_level_dates: bool
     last_date: date | None
+    warnings: tuple[str, ...] = ()
 
 
 LONG = "long"
@@ -115,6 +138,9 @@ _LINE = "__line"  # 1-based line (CSV), sheet row (Excel) or record number (Parq
 _HEADER_SEARCH_ROWS = 50
 _KNOWN_NAMES = frozenset(DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES)
 _MONTHLY_SCHEMA = {"category": pl.String, "month": pl.Date, "amount": pl.Float64}
+_ROLE_FLAGS = {"date": "--date-col", "category": "--category-col", "amount": "--amount-col"}
+_CASE_WARNINGS_SHOWN = 5
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,8 +159,12 @@ def load_history(
         raise UsageError(
             "no input files given", hint="name one or more CSV, Excel or Parquet files"
         )
-    parsed = [_load_source(Path(path), str(path), columns, sheet) for path in paths]
-    _note_overlaps(parsed)
+    _check_choices(paths, columns, sheet)
+    parsed: list[_Parsed] = []
+    for path in paths:
+        item = _load_source(Path(path), str(path), columns, sheet)
+        _refuse_same_content(item, parsed)
+        parsed.append(item)
 
     long = pl.concat(
         [
@@ -154,13 +184,51 @@ def load_history(
         .sort("category", "month")
     )
     day_level = [item for item in parsed if item.day_level]
+    warnings = [warning for item in parsed for warning in item.table.warnings]
+    warnings += _overlap_warnings(parsed)
+    warnings += _case_warnings(monthly["category"])
     return History(
         monthly=monthly,
         domains=_combine_domains(parsed),
         sources=tuple(item.info() for item in parsed),
         day_level_dates=bool(day_level),
         last_date=max((item.last_date for item in day_level if item.last_date), default=None),
+        warnings=tuple(warnings),
     )
+
+
+def _check_choices(paths: Sequence[Path], columns: ColumnChoice, sheet: str | None) -> None:
+    """Flags that cannot be right whatever the files hold: usage errors before any reading."""
+    given = [(role, getattr(columns, role)) for role in _ROLE_FLAGS]
+    chosen = [(role, name) for role, name in given if name is not None]
+    for index, (role, name) in enumerate(chosen):
+        for other, other_name in chosen[index + 1 :]:
+            if header_key(name) == header_key(other_name):
+                raise UsageError(
+                    f"column '{name}' is given as both {role} and {other}",
+                    where=f"{_ROLE_FLAGS[role]}, {_ROLE_FLAGS[other]}",
+                    hint=f"each role needs its own column: name the {other} column with"
+                    f" {_ROLE_FLAGS[other]}, or leave {_ROLE_FLAGS[other]} out to detect it",
+                )
+    if sheet is not None and not any(
+        _FORMATS.get(Path(path).suffix.lower()) == "excel" for path in paths
+    ):
+        raise UsageError(
+            "--sheet only applies to Excel files",
+            source=str(paths[0]),
+            hint="leave --sheet out for CSV and Parquet files",
+        )
+
+
+def _refuse_same_content(item: _Parsed, earlier: list[_Parsed]) -> None:
+    """One export given twice would double every amount without a single odd-looking line."""
+    for other in earlier:
+        if other.table.sha256 == item.table.sha256:
+            raise InputDataError(
+                f"the same file is given twice (same content as {other.table.source})",
+                source=item.table.source,
+                hint="give each export once",
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,6 +250,9 @@ class _Table:
     header_line: int | None = None
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    repeated: dict[str, int] = field(default_factory=dict)  # header text → columns named so
+    thousands_line: int | None = None  # a title line above the header that says "x € 1.000"
 
     @property
     def line_word(self) -> str:
@@ -467,6 +538,33 @@ def _find_header(rows: list[list[str]], columns: ColumnChoice) -> tuple[int, int
     return counts.index(widest), 0
 
 
+class _NoHeaderError(InputDataError):
+    """The header search found only data; kept apart so an Excel sheet can report it."""
+
+
+def _is_data_row(row: list[str], columns: ColumnChoice, semicolon_file: bool) -> bool:
+    """A chosen header row that names no known or chosen column and holds a date cell and a
+    number in another cell: it is the first line of data in a file without a header.
+
+    Month labels (`Categorie;2024-01;2024-02`, `Omschrijving;jan 2024;feb 2024;2024` with a
+    year total) are a legitimate months-as-columns header: two or more of them are never data.
+    """
+    chosen = {header_key(name) for name in (columns.date, columns.category, columns.amount) if name}
+    filled = [cell for cell in row if cell]
+    if any(header_key(cell) in _KNOWN_NAMES | chosen for cell in filled):
+        return False
+    if len(month_labels(filled)) >= 2:
+        return False
+    values = pl.Series("cell", filled, dtype=pl.String)
+    dated = pl.Series([False] * values.len(), dtype=pl.Boolean)
+    for rule in DATE_RULES:
+        dated = dated | parse_dates(values, rule).is_not_null()
+    numbers, _ = read_amounts(values, semicolon_file)
+    date_cells = set(dated.arg_true().to_list())
+    number_cells = set(numbers.is_not_null().arg_true().to_list())
+    return bool(date_cells) and bool(number_cells) and len(date_cells | number_cells) >= 2
+
+
 def _unique_names(cells: list[str]) -> list[str]:
     """Header cells as column names: empty ones become `column N`, repeats get ` (2)`, ` (3)`."""
     names: list[str] = []
@@ -505,6 +603,18 @@ def _take_header(
     width = max(index for index, cell in enumerate(header) if cell) + 1
     header_line = int(grid[_LINE][header_index])
     data = grid.slice(header_index + 1)
+    for row, line in zip(sample[:header_index], grid[_LINE].to_list(), strict=False):
+        if any(mentions_thousands(cell) for cell in row):
+            table.thousands_line = int(line)
+            break
+    if _is_data_row(header, columns, table.separator == ";"):
+        raise _NoHeaderError(
+            "no header row found: this line holds data, not column names",
+            source=table.source,
+            line=header_line,
+            hint="add a header line such as Maand;Categorie;Bedrag above the data (other names:"
+            " choose them with --date-col/--category-col/--amount-col)",
+        )
 
     extra = cell_columns[width:]
     if extra and strict_width:
@@ -521,6 +631,8 @@ def _take_header(
         width += len(extra)
         header = header + [""] * len(extra)
     names = _unique_names(header[:width])
+    texts = [cell.replace("\ufeff", "").strip() for cell in header[:width]]
+    table.repeated = {text: texts.count(text) for text in texts if text and texts.count(text) > 1}
     data = data.select(
         _LINE, *[pl.col(old).alias(new) for old, new in zip(cell_columns, names, strict=False)]
     )
@@ -580,6 +692,7 @@ def _read_excel(
         )
     wanted = [sheet] if sheet is not None else sheet_names
     tables: list[tuple[_Table, int]] = []
+    headless: _NoHeaderError | None = None
     for name in wanted:
         try:
             frame = pl.read_excel(
@@ -609,12 +722,16 @@ def _read_excel(
         grid = grid.with_row_index(_LINE, offset=1).with_columns(pl.col(_LINE).cast(pl.Int64))
         try:
             score = _take_header(table, grid, [], columns, strict_width=False)
+        except _NoHeaderError as exc:
+            headless, score = exc, -1
         except InputDataError:
             score = -1
         tables.append((table, score if table.frame.height else -1))
 
     if len(tables) == 1:
         table, score = tables[0]
+        if headless is not None:
+            raise headless
         if score < 0:
             raise table.fail(
                 f"sheet '{table.sheet}' holds no data rows",
@@ -932,8 +1049,15 @@ def _drop_uncategorised(table: _Table, rows: pl.DataFrame, column: str) -> pl.Da
 
 
 def _day_facts(dates: pl.Series) -> tuple[bool, date | None]:
-    """Whether dates are real days (not all 1st-of-month or month-end), and the latest one."""
-    day_level = bool(((dates.dt.day() != 1) & (dates != dates.dt.month_end())).any())
+    """Whether dates are booking dates, and the latest one.
+
+    Monthly data is stamped on one fixed day: the 1st, the 15th, or the last (whose number
+    changes with the month, so month-ends are not counted). Such a stamp says nothing about when
+    the bookings of a month stopped; only a day of month that varies (two or more distinct days)
+    does.
+    """
+    days = dates.filter(dates != dates.dt.month_end()).dt.day().n_unique()
+    day_level = days > 1
     latest = dates.max()
     return day_level, latest if day_level and isinstance(latest, date) else None
 
@@ -955,6 +1079,10 @@ def _long(
     _note_duplicates(table, frame)
 
     dates, date_format = _parse_date_column(table, frame, date_col)
+    # After the dates: an annual file is better told it is annual than that a unit repeats.
+    roles = [(date_col, "date"), (category_col, "category"), (amount_col, "amount")]
+    _refuse_repeated(table, [*roles, (domain_col, None)])
+    _warn_thousands(table, [amount_col], [])
     amount_values = frame[amount_col]
     if amount_values.is_null().any():
         raise _first_failure(
@@ -1058,6 +1186,12 @@ def _wide_months(
     ignored = [name for name in others if name not in totals and name != category_col]
     if ignored:
         table.notes.append(f"ignored {_names(ignored)}")
+    _refuse_repeated(
+        table,
+        [(category_col, "category"), (domain_col, None)] + [(name, None) for name in month_columns],
+    )
+    _refuse_same_month(table, month_columns)
+    _warn_thousands(table, [], others)
 
     value_columns = list(month_columns)
     frame = _drop_total_rows(table, table.frame, [category_col])
@@ -1119,6 +1253,8 @@ def _wide_categories(table: _Table, date_col: str, taken: set[str]) -> _Parsed:
     _require_rows(table, frame)
     _note_duplicates(table, frame)
     dates, date_format = _parse_date_column(table, frame, date_col)
+    _refuse_repeated(table, [(date_col, "date")] + [(name, None) for name in value_columns])
+    _warn_thousands(table, value_columns, [date_col])
     frame = frame.with_columns(dates.alias(date_col))
     cells = _unpivot(frame, date_col, value_columns)
     if cells.height == 0:
@@ -1149,6 +1285,65 @@ def _wide_categories(table: _Table, date_col: str, taken: set[str]) -> _Parsed:
     )
 
 
+def _refuse_repeated(table: _Table, used: list[tuple[str | None, str | None]]) -> None:
+    """A column the loader reads whose header another column shares: which one is meant is a guess.
+
+    `used` pairs each column read with its role (date, category, amount), or None where no flag
+    can choose it (domain, months and categories as columns). Repeats in unused columns are fine.
+    """
+    for name, role in used:
+        if name is None or name not in table.repeated:
+            continue
+        count = table.repeated[name]
+        hint = "rename one of them in the export"
+        if role is not None:
+            hint += f", or choose the second one with {_ROLE_FLAGS[role]} '{name} (2)'"
+        raise table.fail(
+            f"{_NUMBER_WORDS.get(count, str(count))} columns are named '{name}'",
+            line=table.header_line,
+            column=name,
+            hint=hint,
+        )
+
+
+def _refuse_same_month(table: _Table, month_columns: dict[str, date]) -> None:
+    """Two headers for one month (`jan 2024`, `januari 2024`) would silently add up."""
+    seen: dict[date, str] = {}
+    for name, month in month_columns.items():
+        if month in seen:
+            raise table.fail(
+                f"columns '{seen[month]}' and '{name}' are both {month:%Y-%m}",
+                line=table.header_line,
+                column=name,
+                hint="each month needs one column: remove or rename one of them",
+            )
+        seen[month] = name
+
+
+def _warn_thousands(table: _Table, amount_columns: list[str], other_headers: list[str]) -> None:
+    """Warn when the header (or a title line) says the amounts are thousands of euro.
+
+    Never scaled: a unit in a header is a hint, not a rule, and only the user knows whether the
+    numbers were exported in euro anyway; reading 1.234 as € 1.234 is at least what the file says.
+    """
+    marked = [name for name in amount_columns if mentions_thousands(name)]
+    labels = [name for name in other_headers if mentions_thousands(name)]
+    if marked:
+        said = f"in {_names(marked)} look like thousands of euro (header says so)"
+    elif labels:
+        said = f"look like thousands of euro (header '{labels[0]}' says so)"
+    elif table.thousands_line is not None:
+        said = (
+            f"look like thousands of euro (the title on {table.line_word}"
+            f" {table.thousands_line} says so)"
+        )
+    else:
+        return
+    table.warnings.append(
+        f"{table.source}: amounts {said}; they are read as given — multiply them or export in euro"
+    )
+
+
 def _mostly_numbers(table: _Table, values: pl.Series) -> bool:
     """At least half of the filled cells read as numbers (one stray `n.v.t.` stays an error)."""
     if values.dtype.is_numeric():
@@ -1164,22 +1359,60 @@ def _mostly_numbers(table: _Table, values: pl.Series) -> bool:
 # Combining sources
 
 
-def _note_overlaps(parsed: list[_Parsed]) -> None:
-    """Note category-months that an earlier input already had: overlapping exports double-count."""
-    seen: pl.DataFrame | None = None
-    for item in parsed:
-        keys = item.rows.select(
-            "category", pl.col("date").dt.truncate("1mo").alias("month")
-        ).unique()
-        if seen is not None:
-            overlap = keys.join(seen, on=["category", "month"], how="semi").height
-            if overlap:
-                item.table.notes.append(
-                    f"{_count(overlap, 'category-month')} also in an earlier input (summed)"
-                )
-            seen = pl.concat([seen, keys]).unique()
-        else:
-            seen = keys
+def _overlap_warnings(parsed: list[_Parsed]) -> list[str]:
+    """Category-months in more than one input: summed as the contract says, but overlapping
+    exports (two runs covering the same months) double-count, so the user must hear of it."""
+    keys = pl.concat(
+        [
+            item.rows.select("category", pl.col("date").dt.truncate("1mo").alias("month"))
+            .unique()
+            .with_columns(pl.lit(index).alias("source"))
+            for index, item in enumerate(parsed)
+        ]
+    )
+    shared = (
+        keys.group_by("category", "month")
+        .agg(pl.len().alias("inputs"))
+        .filter(pl.col("inputs") > 1)
+        .sort("month", "category")
+    )
+    if shared.height == 0:
+        return []
+    category, month = shared.row(0)[:2]
+    verbs = (
+        "appears in more than one input and is"
+        if shared.height == 1
+        else "appear in more than one input and are"
+    )
+    return [
+        f"{_count(shared.height, 'category-month')} {verbs} summed"
+        f" (first: {category} {month:%Y-%m}); remove the overlap if the exports cover the same"
+        " period"
+    ]
+
+
+def _case_warnings(categories: pl.Series) -> list[str]:
+    """Category names that differ only in capitals (`Jeugd`, `jeugd`) are probably one category,
+    but picking a spelling would rename the user's data: they stay apart, with a warning."""
+    names = pl.DataFrame({"name": categories.unique().sort()})
+    groups = (
+        names.with_columns(pl.col("name").str.to_lowercase().alias("key"))
+        .group_by("key", maintain_order=True)
+        .agg("name")
+        .filter(pl.col("name").list.len() > 1)
+    )
+    warnings = []
+    for spellings in groups["name"].head(_CASE_WARNINGS_SHOWN).to_list():
+        quoted = [f"'{name}'" for name in spellings]
+        listed = ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        warnings.append(f"categories {listed} differ only in capitals; they are kept apart")
+    if groups.height > _CASE_WARNINGS_SHOWN:
+        more = groups.height - _CASE_WARNINGS_SHOWN
+        warnings.append(
+            f"{_count(more, 'more set')} of category names differ only in capitals; they are"
+            " kept apart"
+        )
+    return warnings
 
 
 def _combine_domains(parsed: list[_Parsed]) -> dict[str, str]:

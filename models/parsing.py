@@ -30,13 +30,29 @@ import polars as pl
 def header_key(name: str) -> str:
     """Reduce a header to a matching key: `" Bedrag (€) "` → `bedrag`, `jaar_maand` → `jaarmaand`.
 
-    Units in brackets, euro marks, case, BOM, spaces, `_`, `-`, `/` and `.` do not make a column
-    a different one, so they are dropped before names are compared.
+    Units in brackets, euro marks, thousands marks (`x € 1.000`, `kEUR`), case, BOM, spaces, `_`,
+    `-`, `/` and `.` do not make a column a different one, so they are dropped before names are
+    compared.
     """
     text = name.replace("\ufeff", "").strip().lower()
+    text = re.sub(THOUSANDS_LABEL, " ", text)
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
     text = re.sub(r"€|\beur\b|\bin euro'?s?\b", " ", text)
     return re.sub(r"[\s_\-/.:]+", "", text)
+
+
+# A unit that says the amounts are thousands of euro: `x € 1.000`, `× 1000`, `(x1000)`, `k€`,
+# `kEUR`, `in duizenden euro` (lower-cased text). Not `x 1.000.000`: millions are not thousands.
+THOUSANDS_LABEL = (
+    r"(?:(?<![a-z])[x×]\s*(?:€|euro?)?\s*1[.,\s]?000(?![.,\s]?\d)"
+    r"|(?<![a-z])k\s*€|(?<![a-z])keur(?![a-z])"
+    r"|(?<![a-z])(?:in\s+)?duizend(?:en)?(?:\s+euro'?s?)?(?![a-z]))"
+)
+
+
+def mentions_thousands(header: str) -> bool:
+    """Whether a column header says its amounts are in thousands of euro."""
+    return re.search(THOUSANDS_LABEL, header.lower()) is not None
 
 
 # Known header names, most specific first: when two columns match, the earlier name wins.

@@ -192,3 +192,47 @@ def test_yearly_totals() -> None:
         "amount": pl.Float64,
         "months": pl.Int64,
     }
+
+
+def _year_file(
+    tmp_path: Path, name: str, days: tuple[int, ...], last_days: tuple[int, ...]
+) -> Path:
+    """Twelve months of 2024 with a line on each of `days` (December: `last_days`), same total."""
+    lines = ["Datum;Categorie;Bedrag"]
+    for m in months(month(2024, 1), 12):
+        on = last_days if m.month == 12 else days
+        lines += [f"{day:02d}-{m:%m-%Y};Wmo;{3000 // len(on)}" for day in on]
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_monthly_data_stamped_on_the_15th_keeps_its_last_month(tmp_path: Path) -> None:
+    loaded = load_history([_year_file(tmp_path, "m.csv", (15,), (15,))])
+    assert loaded.day_level_dates is False and loaded.last_date is None
+    prepared = prepare_history(loaded)
+    assert prepared.last_complete_month == month(2024, 12)
+    assert prepared.excluded_partial_month is None and prepared.warnings == ()
+
+
+def test_booking_dates_that_stop_early_leave_the_last_month_out(tmp_path: Path) -> None:
+    loaded = load_history([_year_file(tmp_path, "b.csv", (3, 12, 27), (3, 10))])
+    assert loaded.day_level_dates is True and loaded.last_date == date(2024, 12, 10)
+    prepared = prepare_history(loaded)
+    assert prepared.excluded_partial_month == month(2024, 12)
+    assert prepared.warnings[0].startswith(
+        "2024-12 left out as incomplete: the latest booking date is 2024-12-10, before the 21st"
+    )
+
+
+def test_loader_warnings_come_first_in_every_outcome() -> None:
+    loaded = history([("Wmo", m, 100.0) for m in months(month(2024, 1), 6)])
+    warned = History(loaded.monthly, {}, (), True, date(2024, 6, 3), warnings=("overlap",))
+    partial = prepare_history(warned)
+    assert partial.warnings[0] == "overlap" and "left out as incomplete" in partial.warnings[1]
+    assert prepare_history(warned, as_of=month(2024, 3)).warnings == (
+        "overlap",
+        "history cut at 2024-03 (--as-of): 3 months left out",
+    )
+    complete = History(loaded.monthly, {}, (), False, None, warnings=("overlap",))
+    assert prepare_history(complete).warnings == ("overlap",)

@@ -400,8 +400,11 @@ def test_several_inputs_are_combined_and_overlaps_noted(tmp_path: Path) -> None:
         ("Wmo", "2024-01"): 3.0,
         ("Wmo", "2024-02"): 3.0,
     }
-    assert history.sources[0].notes == ()
-    assert history.sources[1].notes == ("1 category-month also in an earlier input (summed)",)
+    assert history.sources[0].notes == history.sources[1].notes == ()
+    assert history.warnings == (
+        "1 category-month appears in more than one input and is summed (first: Wmo 2024-01);"
+        " remove the overlap if the exports cover the same period",
+    )
 
 
 def test_categories_with_extra_spaces_are_one_series(tmp_path: Path) -> None:
@@ -800,3 +803,213 @@ def test_cbs_cpi_is_annual_and_refused(shared_file: Callable[..., Path]) -> None
     message = load_error(path)
     assert f"{path}:6:1: column 'Perioden': '1996' is not a month in any known format" in message
     assert "this is a year, not a month" in message
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionable input that used to pass silently
+
+
+HEADERLESS = "2024-01;Wmo;1000,00\n2024-02;Wmo;1100,00\n2024-03;Wmo;1050,00\n"
+
+
+def test_a_file_without_a_header_row_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "kaal.csv", HEADERLESS)
+    message = load_error(path)
+    assert message.startswith(f"error: {path}:1: no header row found")
+    assert "add a header line such as Maand;Categorie;Bedrag" in message
+    assert "--date-col/--category-col/--amount-col" in message
+    titled = write(tmp_path, "titel.csv", "Uitgaven Wmo 2024\n15-01-2024;Wmo;1000\n")
+    assert load_error(titled).startswith(f"error: {titled}:2: no header row found")
+    # flags that name nothing in such a file do not hide the real problem
+    assert "no header row found" in load_error(path, ColumnChoice(amount="Bedrag"))
+
+
+def test_a_headerless_excel_sheet_is_an_error(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        [datetime(2024, 1, 15), "Wmo", 1000.5],
+        [datetime(2024, 2, 15), "Wmo", 1100],
+    ]
+    path = _workbook(tmp_path / "kaal.xlsx", {"Blad1": rows})
+    assert load_error(path).startswith(f"error: {path}:1: no header row found")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Categorie;2024-01;2024-02",
+        "Omschrijving;2024-01;2024-02",
+        ";jan 2024;feb 2024",
+        "Omschrijving;jan 2024;feb 2024;2024",  # a year-total column named by its year
+    ],
+)
+def test_month_labels_as_headers_are_not_data(tmp_path: Path, header: str) -> None:
+    row = ";".join(["Wmo", "1.000", "1.100", "2.100"][: header.count(";") + 1])
+    history = load_history([write(tmp_path, "w.csv", f"{header}\n{row}\n")])
+    assert only_source(history).layout == "wide: months as columns"
+    assert history.monthly["amount"].to_list() == [1000.0, 1100.0]
+
+
+def test_the_same_file_twice_is_an_error(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", DUTCH + "2024-01;Wmo;1\n")
+    copy = write(tmp_path, "kopie.csv", DUTCH + "2024-01;Wmo;1\n")
+    with pytest.raises(InputDataError) as caught:
+        load_history([first, copy])
+    assert caught.value.one_line() == (
+        f"error: {copy}: the same file is given twice (same content as {first})"
+        " — give each export once"
+    )
+    with pytest.raises(InputDataError, match="same content as"):
+        load_history([first, first])
+
+
+def test_overlap_between_different_files_is_summed_with_a_warning(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", DUTCH + "2024-01;Wmo;1\n2024-02;Wmo;1\n2024-02;Jeugd;1\n")
+    second = write(tmp_path, "b.csv", DUTCH + "2024-02;Jeugd;2\n2024-02;Wmo;2\n2024-03;Wmo;2\n")
+    history = load_history([first, second])
+    assert amounts(history)[("Wmo", "2024-02")] == 3.0
+    assert history.warnings == (
+        "2 category-months appear in more than one input and are summed (first: Jeugd 2024-02);"
+        " remove the overlap if the exports cover the same period",
+    )
+
+
+def test_one_column_for_two_roles_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", DUTCH + "2024-01;Wmo;1\n")
+    with pytest.raises(UsageError) as caught:
+        load_history([path], ColumnChoice(date="Maand", category="Maand"))
+    assert caught.value.exit_code == 2
+    message = caught.value.one_line()
+    assert message.startswith(
+        "error: --date-col, --category-col: column 'Maand' is given as both date and category — "
+    )
+    assert "--category-col" in message.split(" — ")[1]
+    with pytest.raises(UsageError, match="both category and amount"):
+        load_history([path], ColumnChoice(category="Bedrag", amount=" bedrag"))
+
+
+def test_a_repeated_header_the_loader_would_use_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "Maand;Categorie;Bedrag;Bedrag\n2024-01;Wmo;1;2\n")
+    message = load_error(path)
+    assert message.startswith(f"error: {path}:1:3: column 'Bedrag': two columns are named 'Bedrag'")
+    assert "rename one of them" in message and "--amount-col 'Bedrag (2)'" in message
+    chosen = load_history([path], ColumnChoice(amount="Bedrag (2)"))
+    assert chosen.monthly["amount"].to_list() == [2.0]
+    # a repeated name the loader does not read is harmless
+    unused = write(
+        tmp_path, "u.csv", "Maand;Categorie;Bedrag;Opmerking;Opmerking\n2024-01;Wmo;1;;\n"
+    )
+    assert load_history([unused]).monthly["amount"].to_list() == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "Maand;Jeugd;Jeugd\njan 2024;1;2\n",
+            ":1:2: column 'Jeugd': two columns are named 'Jeugd'",
+        ),
+        (
+            "Categorie;jan 2024;feb 2024;feb 2024\nWmo;1;2;3\n",
+            ":1:3: column 'feb 2024': two columns are named 'feb 2024'",
+        ),
+        (
+            "Categorie;jan 2024;januari 2024\nWmo;1;2\n",
+            ":1:3: column 'januari 2024': columns 'jan 2024' and 'januari 2024' are both 2024-01",
+        ),
+    ],
+)
+def test_repeated_value_columns_in_wide_files(tmp_path: Path, text: str, words: str) -> None:
+    path = write(tmp_path, "w.csv", text)
+    assert words in load_error(path)
+
+
+def test_sheet_for_a_csv_or_parquet_file_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", DUTCH + "2024-01;Wmo;1\n")
+    parquet = tmp_path / "a.parquet"
+    pl.DataFrame({"maand": ["2024-01"], "bedrag": [1.0]}).write_parquet(parquet)
+    for given in (path, parquet):
+        with pytest.raises(UsageError) as caught:
+            load_history([given], sheet="Data")
+        assert caught.value.one_line().startswith(
+            f"error: {given}: --sheet only applies to Excel files — "
+        )
+    # next to a workbook the flag has a meaning: it chooses that workbook's sheet
+    book = _workbook(tmp_path / "b.xlsx", {"Data": _data_sheet(), "Extra": _data_sheet()})
+    assert len(load_history([book, path], sheet="Data").sources) == 2
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Lasten (x € 1.000)", "Bedrag x 1000", "Lasten × € 1.000", "Bedrag (x1000)", "Bedrag k€",
+     "Bedrag kEUR"],
+)  # fmt: skip
+def test_amounts_in_thousands_are_warned_about_not_scaled(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path, "k.csv", f"Maand;Categorie;{header}\n2024-01;Wmo;1.234\n")
+    history = load_history([path])
+    assert history.monthly["amount"].to_list() == [1234.0]
+    assert only_source(history).amount_column == header
+    assert history.warnings == (
+        f"{path}: amounts in column '{header}' look like thousands of euro (header says so);"
+        " they are read as given — multiply them or export in euro",
+    )
+
+
+def test_thousands_in_a_title_line_or_a_wide_header(tmp_path: Path) -> None:
+    titled = write(
+        tmp_path, "t.csv", "Lasten jeugd (bedragen x € 1.000)\n" + DUTCH + "2024-01;Jeugd;5\n"
+    )
+    [warning] = load_history([titled]).warnings
+    assert "look like thousands of euro (the title on line 1 says so)" in warning
+    wide = write(tmp_path, "w.csv", "Maand;Jeugd (x € 1.000);Wmo (x € 1.000)\njan 2024;1;2\n")
+    [warning] = load_history([wide]).warnings
+    assert (
+        "amounts in columns 'Jeugd (x € 1.000)', 'Wmo (x € 1.000)' look like thousands" in warning
+    )
+    plain = write(tmp_path, "p.csv", "Bedragen in euro\n" + DUTCH + "2024-01;Jeugd;5\n")
+    assert load_history([plain]).warnings == ()
+
+
+def test_categories_differing_in_spaces_merge_and_in_capitals_are_warned(tmp_path: Path) -> None:
+    text = DUTCH + "2024-01;Jeugd;1\n2024-02;jeugd ;2\n2024-03; Jeugd;4\n2024-03;Wmo;8\n"
+    history = load_history([write(tmp_path, "c.csv", text)])
+    assert amounts(history) == {
+        ("Jeugd", "2024-01"): 1.0,
+        ("Jeugd", "2024-03"): 4.0,
+        ("Wmo", "2024-03"): 8.0,
+        ("jeugd", "2024-02"): 2.0,
+    }
+    assert history.warnings == (
+        "categories 'Jeugd' and 'jeugd' differ only in capitals; they are kept apart",
+    )
+
+
+def test_capital_warnings_across_files_and_capped(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", DUTCH + "".join(f"2024-01;Cat{n};1\n" for n in range(7)))
+    second = write(tmp_path, "b.csv", DUTCH + "".join(f"2024-02;CAT{n};1\n" for n in range(7)))
+    warnings = load_history([first, second]).warnings
+    assert (
+        warnings[0] == "categories 'CAT0' and 'Cat0' differ only in capitals; they are kept apart"
+    )
+    assert len(warnings) == 6
+    assert warnings[-1] == (
+        "2 more sets of category names differ only in capitals; they are kept apart"
+    )
+
+
+def test_rows_without_a_category_as_the_readme_says(tmp_path: Path) -> None:
+    """README: rows without a category and a zero amount are dropped and counted; rows that carry
+    money without a category are kept as '(no category)' and noted."""
+    text = DUTCH + "2024-01;Wmo;10\n2024-01;;0\n2024-02;;0,00\n2024-02;;5\n2024-03; ;-2\n"
+    history = load_history([write(tmp_path, "n.csv", text)])
+    assert amounts(history) == {
+        ("(no category)", "2024-02"): 5.0,
+        ("(no category)", "2024-03"): -2.0,
+        ("Wmo", "2024-01"): 10.0,
+    }
+    assert history.monthly["amount"].sum() == 13.0  # no euro left the totals
+    notes = only_source(history).notes
+    assert "dropped 2 zero-amount rows without a category" in notes
+    assert (
+        "kept 2 rows with an amount but an empty 'Categorie' as category '(no category)' (first at"
+        " line 5); choose a category column that is always filled to avoid this"
+    ) in notes

@@ -17,6 +17,7 @@ from models.parsing import (
     explain_bad_date,
     header_key,
     is_total_label,
+    mentions_thousands,
     month_labels,
     parse_amounts,
     parse_dates,
@@ -245,10 +246,24 @@ def test_month_names_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPatch
         ("Jaar-Maand", "jaarmaand"),
         ("BOEKDATUM", "boekdatum"),
         ("unique_id", "uniqueid"),
+        ("Lasten (x € 1.000)", "lasten"),
+        ("Bedrag x 1000", "bedrag"),
+        ("Lasten × € 1.000", "lasten"),
+        ("Bedrag kEUR", "bedrag"),
+        ("Bedrag k€", "bedrag"),
     ],
 )
 def test_header_keys(header: str, key: str) -> None:
     assert header_key(header) == key
+
+
+def test_thousands_marks_in_headers() -> None:
+    marked = ["Lasten (x € 1.000)", "Bedrag x 1000", "× € 1.000", "Kosten (x1000)", "k€",
+              "Realisatie kEUR", "Bedrag_keur", "Lasten (in duizenden euro)"]  # fmt: skip
+    plain = ["Bedrag", "Bedrag (€)", "Bedragen in euro", "Tax 1000", "Keuring",
+             "x 1.000.000", "Lasten 2024", "Box 1000"]  # fmt: skip
+    assert [header for header in marked if not mentions_thousands(header)] == []
+    assert [header for header in plain if mentions_thousands(header)] == []
 
 
 def test_month_labels_and_total_labels() -> None:
