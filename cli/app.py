@@ -6,11 +6,13 @@ stays fast.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from cli.commands import forecast, inspect
+from cli.commands import budget, forecast, inspect, scenario
+from cli.guard import SUCCESS, USAGE
 
 app = typer.Typer(
     name="carecast",
@@ -22,6 +24,8 @@ app = typer.Typer(
 )
 app.command(name="forecast")(forecast.forecast)
 app.command(name="inspect")(inspect.inspect)
+app.add_typer(scenario.app, name="scenario")
+app.add_typer(budget.app, name="budget")
 
 
 def _show_version(value: bool) -> None:
@@ -50,4 +54,16 @@ def root(
 
 
 def main() -> None:
-    app()
+    """The console entry point: command-line syntax errors become one line too (exit 2)."""
+    if len(sys.argv) == 1:
+        sys.argv.append("--help")  # outside standalone mode the parser would raise instead
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.TyperException as error:  # the option parser's errors (unknown option, bad value)
+        message = " ".join(error.format_message().split())
+        print(f"error: {message} — see 'carecast --help'", file=sys.stderr)
+        sys.exit(getattr(error, "exit_code", USAGE))
+    sys.exit(code if isinstance(code, int) else SUCCESS)

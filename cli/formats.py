@@ -11,15 +11,16 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cli.money import euro, interval
+from cli.money import euro, interval, percent
 from cli.versions import carecast_version, library_versions
 from models.errors import UsageError
 from models.history import CategoryFacts
@@ -171,33 +172,56 @@ def report_csv(report: ForecastReport) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Names are data, not markup: escape what a markdown renderer would interpret."""
+    return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text)
+
+
+def _md_table(
+    report: ForecastReport, rows: pl.DataFrame, cell: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    header = ["Category", "Domain"] + [year_label(report, y) for y in report.years]
+    lines = ["| " + " | ".join(header) + " |", "|---|---|" + "---:|" * len(report.years)]
+    for key, group in rows.group_by(["category", "level"], maintain_order=True):
+        category, row_level = str(key[0]), str(key[1])
+        by_year = {r["year"]: r for r in group.iter_rows(named=True)}
+        cells = [cell(by_year[year]) for year in report.years]
+        name = _md_escape(category)
+        if row_level == "domain":
+            name = f"**Subtotal {name}**"
+        elif row_level == "total":
+            name = "**Total**"
+        domain = "" if row_level == "total" else str(group["domain"][0])
+        lines.append("| " + " | ".join([name, domain, *cells]) + " |")
+    return lines
+
+
+def _md_forecast(row: dict[str, Any]) -> str:
+    return f"{euro(row['total'])} ({interval(row['lower'], row['upper'])})"
+
+
+def _md_budget(row: dict[str, Any]) -> str:
+    if row["budget"] is None:
+        return "no budget"
+    mark = "N" if row["difference"] < 0 else "V"
+    return f"{mark} {euro(abs(row['difference']))} (risk {percent(row['overspend_probability'])})"
 
 
 def report_markdown(report: ForecastReport) -> str:
-    """A pipe table per scenario: categories as rows, years as columns, interval in brackets."""
+    """Per scenario a pipe table of totals (interval in brackets) and, with a budget, one of
+    budget − forecast with V/N marks."""
     level = f"{report.settings.interval:.0%}".replace("%", " %")
     lines: list[str] = []
     for scenario in report.scenarios:
         rows = report.annual.filter(pl.col("scenario") == scenario)
-        lines.append(f"### Forecast of spending per category — scenario: {scenario}")
-        lines.append("")
-        header = ["Category", "Domain"] + [year_label(report, y) for y in report.years]
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * 2 + "---:|" * len(report.years))
-        for key, group in rows.group_by(["category", "level"], maintain_order=True):
-            category, row_level = str(key[0]), str(key[1])
-            cells = []
-            by_year = {r["year"]: r for r in group.iter_rows(named=True)}
-            for year in report.years:
-                r = by_year[year]
-                cells.append(f"{euro(r['total'])} ({interval(r['lower'], r['upper'])})")
-            name = _md_escape(category)
-            if row_level != "category":
-                name = f"**{name if row_level == 'domain' else 'Totaal'}**"
-            domain = "" if row_level == "total" else str(group["domain"][0])
-            lines.append("| " + " | ".join([name, domain, *cells]) + " |")
-        lines.append("")
+        lines += [f"### Forecast per category, euro — scenario: {_md_escape(scenario)}", ""]
+        lines += _md_table(report, rows, _md_forecast) + [""]
+        if rows["budget"].is_not_null().any():
+            lines += [
+                f"### Budget − forecast, euro (V overschot, N tekort) — scenario: "
+                f"{_md_escape(scenario)}",
+                "",
+            ]
+            lines += _md_table(report, rows, _md_budget) + [""]
     lines.append(caption_text(report, level))
     return "\n".join(lines) + "\n"
 
@@ -236,29 +260,62 @@ def _month_name(month: int) -> str:
     return _MONTHS[month - 1]
 
 
-def check_output_target(path: Path, *, force: bool) -> None:
+def check_output_target(path: Path, *, force: bool, inputs: Sequence[Path] = ()) -> None:
     """Refuse a target we must not write, before any work is done."""
-    if path.exists() and not force:
-        raise UsageError("output file exists", source=str(path), hint="use --force to replace it")
+    target = path.resolve()
+    if any(target == Path(p).resolve() for p in inputs):
+        raise UsageError(
+            "the output file is one of the inputs",
+            source=str(path),
+            where="--output",
+            hint="write the results to another file",
+        )
     if path.is_dir():
-        raise UsageError("output path is a directory", source=str(path))
-    folder = path.parent if str(path.parent) else Path(".")
+        raise UsageError(
+            "is a directory", source=str(path), where="--output", hint="give a file name"
+        )
+    if path.exists() and not force:
+        raise UsageError(
+            "file exists",
+            source=str(path),
+            where="--output",
+            hint="use --force to replace it, or choose another name",
+        )
+    folder = target.parent
     if not folder.is_dir():
-        raise UsageError("output folder does not exist", source=str(path))
+        raise UsageError(
+            "folder does not exist",
+            source=str(path),
+            where="--output",
+            hint=f"create {folder} first",
+        )
 
 
 def write_output(text: str, path: Path, *, force: bool) -> None:
     """Write atomically: a temporary file beside the target, then one rename.
 
-    An existing file is only replaced with --force, and an error leaves it untouched.
+    An existing file is only replaced with --force, and an error leaves it untouched. A symbolic
+    link is followed (its target is replaced, the link stays); the file gets the permissions a new
+    file would get (umask), or keeps those of the file it replaces.
     """
     check_output_target(path, force=force)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    target = path.resolve()
+    mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
-        os.replace(temporary, path)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _default_mode() -> int:
+    """0o666 less the umask: what `open(path, "w")` would give (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -6,15 +6,16 @@ documented code; anything unexpected is a bug (exit 101), with the traceback onl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import typer
 
-from models.errors import CarecastError
+from models.errors import CarecastError, UsageError
 
 SUCCESS = 0
 FINDING = 1  # --fail-on-shortfall found a shortfall; a check that moved
@@ -58,6 +59,30 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(BUG) from None
 
     return run
+
+
+@contextlib.contextmanager
+def writing_output(target: str = "stdout") -> Iterator[None]:
+    """Turn failures to write results into user errors; a reader that closed the pipe is fine.
+
+    `carecast forecast | head` closes stdout early: that ends quietly (exit 0). A full disk or a
+    closed stdout is not a bug in carecast: one line and exit 2.
+    """
+    try:
+        yield
+        if target == "stdout":
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit; point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(SUCCESS) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot write the output: {error.strerror or error}",
+            source=target,
+            hint="check the disk space and that the output can be written",
+        ) from None
 
 
 def _say(line: str) -> None:

@@ -34,3 +34,10 @@ def interval(lower: float | None, upper: float | None) -> str:
     if size >= 1e4:
         return f"{_dutch(lower / 1e3, 0)}–{_dutch(upper / 1e3, 0)} k"
     return f"{_dutch(lower, 0)}–{_dutch(upper, 0)}"
+
+
+def percent(share: float | None) -> str:
+    """`0.734` -> `73 %` (Dutch spacing); None gives an em dash."""
+    if share is None:
+        return "—"
+    return f"{share * 100:.0f} %"

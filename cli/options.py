@@ -48,6 +48,23 @@ class Format(StrEnum):
 FormatOption = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="table for people; csv/json for machines; markdown for reports."
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table for people; csv/json for machines; markdown for reports.",
+    ),
+]
+
+
+class InspectFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+InspectFormatOption = Annotated[
+    InspectFormat,
+    typer.Option(
+        "--format", "-f", case_sensitive=False, help="table for people; csv/json for machines."
     ),
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 import polars as pl
 from rich import box
@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.formats import caption_text, year_label
-from cli.money import euro, interval
+from cli.money import euro, interval, percent
 from models.history import CategoryFacts
 from models.loading import SourceInfo
 from scenarios.run import ForecastReport
@@ -81,54 +81,117 @@ def renderables_text(items: Sequence[Table | Text]) -> str:
     return buffer.getvalue()
 
 
+def _forecast_cell(row: dict[str, Any]) -> Text:
+    cell = Text(euro(row["total"]), no_wrap=True)
+    spread = interval(row["lower"], row["upper"])
+    if row["upper"] - row["lower"] < 0.5:  # too little history, or a constant series
+        spread = "no interval"
+    cell.append("\n" + spread, style="dim")
+    return cell
+
+
+def _budget_cell(row: dict[str, Any]) -> Text:
+    """`N € 249.689` over `risk 73 %`: the difference with its V/N mark and the overspend chance."""
+    if row["budget"] is None:
+        return Text("no budget", style="dim")
+    difference = row["difference"]
+    mark = "N" if difference < 0 else "V"
+    cell = Text(f"{mark} {euro(abs(difference))}", no_wrap=True, style="red" if mark == "N" else "")
+    cell.append(f"\nrisk {percent(row['overspend_probability'])}", style="dim")
+    return cell
+
+
+def _year_table(
+    title: str,
+    rows: pl.DataFrame,
+    report: ForecastReport,
+    make_cell: Callable[[dict[str, Any]], Text],
+) -> Table:
+    """Categories as rows (then domain subtotals and the total), the years as columns."""
+    models = {c.category: c.model for c in report.categories}
+    table = _table(title)
+    body: list[tuple[Text, list[Text]]] = []
+    section_ends: list[bool] = []
+    groups = list(rows.group_by(["category", "level"], maintain_order=True))
+    if sum(str(key[1]) == "domain" for key, _ in groups) == 1:
+        # one domain only: its subtotal would repeat the total line
+        groups = [g for g in groups if str(g[0][1]) != "domain"]
+    for index, (key, group) in enumerate(groups):
+        category, row_level = str(key[0]), str(key[1])
+        by_year = {r["year"]: r for r in group.iter_rows(named=True)}
+        cells = [make_cell(by_year[year]) for year in report.years]
+        if row_level == "category":
+            mark = "" if models.get(category, "prophet") == "prophet" else " †"
+            name = Text(category + mark)
+        elif row_level == "domain":
+            name = Text(f"Subtotal {category}", style="bold")
+        else:
+            name = Text("Total", style="bold")
+        body.append((name, cells))
+        next_level = str(groups[index + 1][0][1]) if index + 1 < len(groups) else None
+        section_ends.append(next_level != row_level)
+    table.add_column("Category", min_width=NAME_MIN, overflow="fold", ratio=1)
+    for column, year in enumerate(report.years):
+        # min_width = the widest amount, so a narrow terminal widens the table, never crops it
+        table.add_column(
+            year_label(report, year), justify="right", no_wrap=True, min_width=_widest(body, column)
+        )
+    for (name, cells), end_section in zip(body, section_ends, strict=True):
+        table.add_row(name, *cells, end_section=end_section)
+    return table
+
+
+def _side_by_side(report: ForecastReport) -> Table:
+    """Scenarios next to each other: per domain and in total, budget − forecast per year."""
+    table = _table("Scenarios side by side: budget − forecast, euro (V overschot, N tekort)")
+    summary = report.annual.filter(pl.col("level") != "category")
+    body: list[tuple[Text, list[Text]]] = []
+    for scenario in report.scenarios:
+        for key, group in summary.filter(pl.col("scenario") == scenario).group_by(
+            ["category"], maintain_order=True
+        ):
+            by_year = {r["year"]: r for r in group.iter_rows(named=True)}
+            label = "total" if str(key[0]) == "totaal" else str(key[0])
+            body.append(
+                (Text(f"{scenario}: {label}"), [_budget_cell(by_year[y]) for y in report.years])
+            )
+    table.add_column("Scenario", min_width=NAME_MIN, overflow="fold", ratio=1)
+    for column, year in enumerate(report.years):
+        table.add_column(
+            year_label(report, year), justify="right", no_wrap=True, min_width=_widest(body, column)
+        )
+    for name, cells in body:
+        table.add_row(name, *cells)
+    return table
+
+
 def forecast_tables(report: ForecastReport) -> list[Table | Text]:
     level = f"{report.settings.interval:.0%}".replace("%", " %")
-    models = {c.category: c.model for c in report.categories}
     renderables: list[Table | Text] = []
     for scenario in report.scenarios:
         rows = report.annual.filter(pl.col("scenario") == scenario)
-        table = Table(
-            title=f"Forecast per category, euro (scenario: {scenario})",
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            collapse_padding=True,
-            title_justify="left",
-        )
-        body: list[tuple[Text, list[Text], bool]] = []
-        groups = list(rows.group_by(["category", "level"], maintain_order=True))
-        if sum(str(key[1]) == "domain" for key, _ in groups) == 1:
-            # one domain only: its subtotal would repeat the total line
-            groups = [g for g in groups if str(g[0][1]) != "domain"]
-        for index, (key, group) in enumerate(groups):
-            category, row_level = str(key[0]), str(key[1])
-            by_year = {r["year"]: r for r in group.iter_rows(named=True)}
-            cells: list[Text] = []
-            for year in report.years:
-                r = by_year[year]
-                cell = Text(euro(r["total"]), no_wrap=True)
-                cell.append("\n" + interval(r["lower"], r["upper"]), style="dim")
-                cells.append(cell)
-            if row_level == "category":
-                mark = "" if models.get(category, "prophet") == "prophet" else " †"
-                name = Text(category + mark)
-            elif row_level == "domain":
-                name = Text(f"Subtotal {category}", style="bold")
-            else:
-                name = Text("Total", style="bold")
-            next_level = str(groups[index + 1][0][1]) if index + 1 < len(groups) else None
-            body.append((name, cells, next_level != row_level))
-        table.add_column("Category", min_width=NAME_MIN, overflow="fold", ratio=1)
-        for column, year in enumerate(report.years):
-            # min_width = the widest amount, so a narrow terminal widens the table, never crops it
-            widest = max(line.cell_len for _, cells, _ in body for line in cells[column].split())
-            table.add_column(
-                year_label(report, year), justify="right", no_wrap=True, min_width=widest
+        renderables.append(
+            _year_table(
+                f"Forecast per category, euro (scenario: {scenario})", rows, report, _forecast_cell
             )
-        for name, cells, end_section in body:
-            table.add_row(name, *cells, end_section=end_section)
-        renderables.append(table)
+        )
+        if rows["budget"].is_not_null().any():
+            renderables.append(
+                _year_table(
+                    f"Budget − forecast, euro: V overschot, N tekort (scenario: {scenario})",
+                    rows,
+                    report,
+                    _budget_cell,
+                )
+            )
+    if len(report.scenarios) > 1 and report.annual["budget"].is_not_null().any():
+        renderables.append(_side_by_side(report))
     notes = [caption_text(report, level)]
+    if report.annual["budget"].is_not_null().any():
+        notes.append(
+            "Risk: the share of sample paths whose year total exceeds the budget; a subtotal has "
+            "a budget only when all its categories have one."
+        )
     others = sorted({c.model for c in report.categories if c.model != "prophet"})
     if others:
         notes.append(
@@ -147,7 +210,7 @@ def inspect_renderables(
     yearly: pl.DataFrame,
     last_complete: str,
     excluded: str | None,
-    max_years: int = 5,
+    max_years: int = 4,
 ) -> list[Table | Text]:
     out: list[Table | Text] = []
     for source in sources:
@@ -177,7 +240,7 @@ def inspect_renderables(
             table.add_row(what, Text(value))
         out.append(table)
 
-    cats = Table(title="Categories", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    cats = _table("Categories")
     for name, justify in (
         ("Category", "left"),
         ("Domain", "left"),
@@ -192,6 +255,7 @@ def inspect_renderables(
             justify=justify,  # type: ignore[arg-type]
             overflow="fold",
             no_wrap=name in {"First", "Last", "Months"},
+            min_width={"First": 7, "Last": 7, "Months": 6}.get(name),
         )
     for f in facts:
         cats.add_row(
@@ -206,15 +270,10 @@ def inspect_renderables(
     out.append(cats)
 
     years = sorted(yearly["year"].unique().to_list())[-max_years:]
-    totals = Table(
-        title="Yearly totals, euro" + (" (last years only)" if len(years) == max_years else ""),
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        pad_edge=False,
+    totals = _table(
+        "Yearly totals, euro" + (" (last years only)" if len(years) == max_years else "")
     )
-    totals.add_column("Category", overflow="fold", min_width=NAME_MIN, ratio=1)
-    for year in years:
-        totals.add_column(str(year), justify="right", no_wrap=True)
+    body: list[tuple[Text, list[Text]]] = []
     for category in [f.category for f in facts]:
         rows = yearly.filter(pl.col("category") == category)
         by_year = {r["year"]: r for r in rows.iter_rows(named=True)}
@@ -222,17 +281,41 @@ def inspect_renderables(
         for year in years:
             r = by_year.get(year)
             if r is None:
-                cells.append("—")
+                cells.append(Text("—"))
             else:
-                partial = "" if r["months"] == 12 else f" ({r['months']} mo)"
-                cells.append(euro(r["amount"]) + partial)
-        totals.add_row(Text(category), *cells)
+                year_cell = Text(euro(r["amount"]))
+                if r["months"] != 12:  # a part year, on its own line to keep the column narrow
+                    year_cell.append(f"\n{r['months']} months", style="dim")
+                cells.append(year_cell)
+        body.append((Text(category), cells))
+    totals.add_column("Category", overflow="fold", min_width=NAME_MIN, ratio=1)
+    for column, year in enumerate(years):
+        totals.add_column(str(year), justify="right", no_wrap=True, min_width=_widest(body, column))
+    for label, cells in body:
+        totals.add_row(label, *cells)
     out.append(totals)
     lines = [f"Last complete month: {last_complete}."]
     if excluded:
         lines.append(f"Incomplete last month left out of forecasts: {excluded}.")
     out.append(Text("\n".join(lines)))
     return out
+
+
+def _table(title: str) -> Table:
+    """One table style everywhere: no outer edge, one rule under the header, tight padding."""
+    return Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        title_justify="left",
+    )
+
+
+def _widest(body: Sequence[tuple[Text, list[Text]]], column: int) -> int:
+    """The widest line in one column: its min_width, so amounts are never cropped."""
+    return max((line.cell_len for _, cells in body for line in cells[column].split()), default=1)
 
 
 def _month_list(months: Sequence[date], limit: int = 6) -> str:

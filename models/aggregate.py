@@ -13,6 +13,13 @@ Actuals are history months before a category's first forecast month; later histo
 covered by the forecast and ignored. A year's `actual` plus the path sums of its forecast months
 is the year-end estimate (eindejaarsprognose): for the current year, actuals to date plus the
 forecast of the remaining months.
+
+Budgets (the begroting and meerjarenraming) are compared to that year-end estimate:
+`difference` = budget − total (negative: a tekort, positive: an overschot), and
+`overspend_probability` = the share of sample paths whose year total exceeds the budget. A domain
+or the total has a budget only when every category in it has one for that year: a sum over part
+of the categories would compare a partial budget to the full spending and fake a tekort, or hide
+one. Without a budget the three columns are null, never zero.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ ANNUAL_SCHEMA: dict[str, pl.DataType] = {
     "lower": pl.Float64(),
     "upper": pl.Float64(),
     "model": pl.String(),
+    "budget": pl.Float64(),
+    "difference": pl.Float64(),
+    "overspend_probability": pl.Float64(),
 }
 MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "category": pl.String(),
@@ -85,12 +95,17 @@ def annual_summary(
     domains: Mapping[str, str],
     years: Sequence[int],
     interval: float = 0.8,
+    budgets: Mapping[tuple[str, int], float] | None = None,
 ) -> pl.DataFrame:
     """A row per category and year, then per domain and year, then "totaal" per year.
 
     `forecast` is the mean over paths of the sum of the year's forecast months; `lower`/`upper`
     are quantiles over paths of `actual` + that path's sum. Every year must lie within the
     forecast horizon (a year cut short would understate its total).
+
+    `budgets` maps (category, year) to euro. The budget columns are always there: null where a
+    row has no budget (see the module docstring for domains and the total). Budgets for years
+    not asked for are ignored; one for a category that is not forecast is refused.
     """
     probabilities = _probabilities(interval)
     members = _members(monthly, forecasts, domains)
@@ -100,6 +115,10 @@ def annual_summary(
             if month_index(date(year, 12, 1)) > end:
                 raise ValueError(f"year {year} runs past the last forecast month {_label(end)}")
     n_samples = members[0].paths.shape[0] if members else 1
+    budgets = dict(budgets or {})
+    unknown = sorted({c for c, _ in budgets} - {m.category for m in members})
+    if unknown:
+        raise ValueError(f"budgets for categories without a forecast: {unknown}")
 
     # per category and year: the sum of actuals, and each path's sum over the forecast months
     actual: dict[tuple[str, int], float] = {}
@@ -125,9 +144,17 @@ def annual_summary(
                 known += actual[member.category, year]
                 paths = paths + sums[member.category, year]
             forecast = float(paths.mean())
-            lower, upper = np.quantile(known + paths, probabilities, method=QUANTILE_METHOD)
+            totals = known + paths
+            lower, upper = np.quantile(totals, probabilities, method=QUANTILE_METHOD)
+            keys = [(member.category, year) for member in group.members]
+            budget = difference = overspend = None
+            if keys and all(key in budgets for key in keys):
+                budget = float(sum(budgets[key] for key in keys))
+                difference = budget - (known + forecast)
+                overspend = float((totals > budget).mean())
             row = (group.category, group.domain, group.level, year, known, forecast,
-                   known + forecast, float(lower), float(upper), group.model)
+                   known + forecast, float(lower), float(upper), group.model,
+                   budget, difference, overspend)
             for name, cell in zip(ANNUAL_SCHEMA, row, strict=True):
                 columns[name].append(cell)
     return pl.DataFrame(columns, schema=ANNUAL_SCHEMA)

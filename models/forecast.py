@@ -11,10 +11,12 @@ Which model a category gets (the name is in `SeriesForecast.model`, reasons in `
    identifiable from less than two years (FK-15);
 5. 24 months or more -> "prophet".
 
-If Prophet fails for a category (optimiser failure, non-finite samples), that category falls back
-to "seasonal-naive" with a note naming the error type; the other categories carry on. If Prophet
-cannot even be imported, that is a ModelError (exit 4) rather than a fallback everywhere. Months are
-counted as observed months: gaps in the history are allowed and are not zeros.
+If Prophet fails for a category (optimiser failure, non-finite samples), or more than 10 % of its
+sampled months fall below zero (a trend running into zero, where clipping would bias the mean
+upwards), that category falls back to "seasonal-naive" with a note saying why; the other
+categories carry on. If Prophet cannot even be imported, that is a ModelError (exit 4) rather than
+a fallback everywhere. Months are counted as observed months: gaps in the history are allowed and
+are not zeros.
 `model="auto"` currently behaves exactly like `model="prophet"`.
 
 Horizon: all forecasts end at `first_month + horizon - 1`. A category whose data stops before the
@@ -53,6 +55,8 @@ from models.errors import ModelError, UsageError
 MODEL_CHOICES = ("prophet", "seasonal-naive", "auto")
 MIN_MONTHS_PROPHET = 12
 MIN_MONTHS_YEARLY = 24
+# Above this share of negative sampled months a Prophet forecast is replaced (see below).
+MAX_CLIPPED_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,21 @@ def _forecast_series(
             note = f"prophet failed ({type(error).__name__}): seasonal-naive used"
             if fallback_note:
                 note += "; " + fallback_note
+        else:
+            below = float((paths < 0.0).mean())
+            if below > MAX_CLIPPED_SHARE:
+                # A linear trend running into zero: clipping would turn its noise into spend
+                # (the mean of clipped paths rises while the series falls), so use last year.
+                name = "seasonal-naive"
+                paths, fallback_note = seasonal_naive_paths(
+                    months, values, future, n_samples, rng
+                )
+                note = (
+                    f"prophet's trend fell below zero in {below:.0%} of sampled months: "
+                    "seasonal-naive used"
+                )
+                if fallback_note:
+                    note += "; " + fallback_note
     if note:
         notes.append(note)
 

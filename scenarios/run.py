@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from models.aggregate import annual_summary, monthly_summary
@@ -19,10 +20,14 @@ from models.errors import UsageError
 from models.forecast import SeriesForecast, forecast_categories
 from models.history import category_facts, prepare_history
 from models.loading import ColumnChoice, History, SourceInfo, load_history
+from scenarios.apply import apply_scenario
+from scenarios.parse import load_scenario, match_category
+from scenarios.schema import Scenario
 
 BASELINE = "baseline"
 MODELS = ("prophet", "seasonal-naive")
-# A category with no data in this many months before the end of the history has stopped
+MAX_YEARS = 10  # budget years after T that can be shown; paths are drawn this far
+# A category without spending in this many months before the end of the history has stopped
 # (for example an Iv3 code replaced by its 2023 successors); forecasting it would count twice.
 ENDED_AFTER_MONTHS = 12
 
@@ -38,8 +43,8 @@ class ForecastSettings:
 
     def check(self) -> None:
         """Reject settings that cannot give a meaningful forecast, before any work is done."""
-        if not 0 <= self.years <= 10:
-            raise UsageError(f"--years must be between 0 and 10, got {self.years}")
+        if not 0 <= self.years <= MAX_YEARS:
+            raise UsageError(f"--years must be between 0 and {MAX_YEARS}, got {self.years}")
         if not 0.0 < self.interval < 1.0:
             raise UsageError(
                 f"--interval must be between 0 and 1, got {self.interval}",
@@ -98,6 +103,7 @@ def run_forecast(
     sheet: str | None = None,
     caption: str | None = None,
     labels: dict[str, str] | None = None,
+    scenario_files: Sequence[Path] = (),
 ) -> ForecastReport:
     """Load the inputs and forecast them. `labels` renames inputs in the report (the bundled
     sample's install path differs per machine; its label does not)."""
@@ -106,12 +112,16 @@ def run_forecast(
     if labels:
         sources = tuple(replace(s, path=labels.get(s.path, s.path)) for s in history.sources)
         history = replace(history, sources=sources)
-    return forecast_history(history, settings, caption=caption)
+    return forecast_history(history, settings, caption=caption, scenario_files=scenario_files)
 
 
 def forecast_history(
-    history: History, settings: ForecastSettings, caption: str | None = None
+    history: History,
+    settings: ForecastSettings,
+    caption: str | None = None,
+    scenario_files: Sequence[Path] = (),
 ) -> ForecastReport:
+    """Fit once per category, then apply each scenario to the same sample paths."""
     settings.check()
     prepared = prepare_history(history, settings.as_of)
     warnings = list(prepared.warnings)
@@ -119,24 +129,45 @@ def forecast_history(
     first_forecast = add_months(last, 1)
     current_year = first_forecast.year
     years = tuple(range(current_year, current_year + settings.years + 1))
-    horizon = months_between(first_forecast, date(years[-1] + 1, 1, 1))
+    # Paths are always drawn up to T + MAX_YEARS and then cut, so the figures of year T do not
+    # depend on how many years are shown (Prophet's trend draws depend on the horizon length).
+    horizon = months_between(first_forecast, date(current_year + MAX_YEARS + 1, 1, 1))
+    shown_end = date(years[-1], 12, 1)
 
     facts = {f.category: f for f in category_facts(prepared.monthly)}
+    last_spend = (
+        prepared.monthly.filter(pl.col("amount") != 0)
+        .group_by("category")
+        .agg(pl.col("month").max())
+        .rows()
+    )
+    spent = dict(last_spend)
     ended = sorted(
-        c for c, f in facts.items() if months_between(f.last_month, last) >= ENDED_AFTER_MONTHS
+        c for c in facts if c not in spent or months_between(spent[c], last) >= ENDED_AFTER_MONTHS
     )
     if ended:
         warnings.append(
-            f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without data in the last "
-            f"{ENDED_AFTER_MONTHS} months not forecast (they look ended): " + ", ".join(ended)
+            f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without spending in the "
+            f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): " + ", ".join(ended)
         )
-    monthly = prepared.monthly.filter(~pl.col("category").is_in(ended))
-    if monthly.height == 0:
+    sparse = sorted(
+        c
+        for c, f in facts.items()
+        if c not in ended and f.months < 2 / 3 * (months_between(f.first_month, f.last_month) + 1)
+    )
+    if sparse:
+        warnings.append(
+            "months without data are missing, not zero; these categories miss more than a "
+            "third of their months, so their forecast assumes spending in every month: "
+            + ", ".join(sparse)
+            + " — if the export leaves out months without spending, add them as 0"
+        )
+    if len(ended) == len(facts):
         raise UsageError(
-            f"no category has data in the {ENDED_AFTER_MONTHS} months up to {last:%Y-%m}",
+            f"no category has spending in the {ENDED_AFTER_MONTHS} months up to {last:%Y-%m}",
             hint="check --as-of",
         )
-
+    monthly = prepared.monthly
     domains = domains_for(monthly["category"].unique().to_list(), history.domains)
     order = sorted(domains, key=lambda c: domain_sort_key(c, domains[c]))
     monthly = (
@@ -147,21 +178,59 @@ def forecast_history(
         .drop("_order")
     )
 
+    # Scenario files are checked against the data's categories before minutes of fitting.
+    scenarios = [load_scenario(path, order) for path in scenario_files] or [Scenario(BASELINE)]
+    names = [scenario.name for scenario in scenarios]
+    if len(set(names)) < len(names):
+        raise UsageError(
+            "two scenarios have the same name: "
+            + ", ".join(sorted({n for n in names if names.count(n) > 1})),
+            hint="give each [scenario] a name of its own",
+        )
+
     forecasts: list[SeriesForecast] = forecast_categories(
-        monthly,
+        monthly.filter(~pl.col("category").is_in(ended)),
         first_forecast,
         horizon,
         seed=settings.seed,
         n_samples=settings.samples,
         model=settings.model,
     )
+    # Ended categories stay in the tables (their actuals count) with a forecast of zero.
+    forecasts += [
+        SeriesForecast(
+            category=c,
+            model="ended",
+            note=f"no spending since {spent[c]:%Y-%m}" if c in spent else "no spending at all",
+            first_month=first_forecast,
+            paths=np.zeros((settings.samples, horizon)),
+        )
+        for c in ended
+    ]
     by_category = {f.category: f for f in forecasts}
-    forecasts = [by_category[c] for c in order]
+    forecasts = [_cut(by_category[c], shown_end) for c in order]
 
-    annual = annual_summary(monthly, forecasts, domains, years, settings.interval)
-    monthly_rows = monthly_summary(
-        monthly, forecasts, domains, settings.interval, start_year=current_year
-    )
+    annual_parts, monthly_parts = [], []
+    for scenario in scenarios:
+        adjusted = apply_scenario(
+            forecasts, scenario, domains, lambda name: match_category(name, order)
+        )
+        budgets = _budget_by_category(scenario, order, years)
+        tag = pl.lit(scenario.name).alias("scenario")
+        annual_parts.append(
+            annual_summary(
+                monthly, adjusted, domains, years, settings.interval, budgets=budgets
+            ).with_columns(tag)
+        )
+        monthly_parts.append(
+            monthly_summary(
+                monthly, adjusted, domains, settings.interval, start_year=current_year
+            ).with_columns(tag)
+        )
+        if scenario.budget is not None:
+            warnings += _unbudgeted(scenario, order, years, budgets)
+    annual = pl.concat(annual_parts).select("scenario", pl.exclude("scenario"))
+    monthly_rows = pl.concat(monthly_parts).select("scenario", pl.exclude("scenario"))
     categories = tuple(
         CategoryInfo(
             category=f.category,
@@ -180,22 +249,47 @@ def forecast_history(
         last_complete_month=last,
         first_forecast_month=first_forecast,
         years=years,
-        scenarios=(BASELINE,),
+        scenarios=tuple(names),
         categories=categories,
-        annual=_with_budget_columns(annual),
-        monthly=monthly_rows.with_columns(pl.lit(BASELINE).alias("scenario")).select(
-            "scenario", pl.exclude("scenario")
-        ),
+        annual=annual,
+        monthly=monthly_rows,
         warnings=tuple(warnings),
         caption=caption,
     )
 
 
-def _with_budget_columns(annual: pl.DataFrame) -> pl.DataFrame:
-    """The baseline has no budget yet: budget, difference and probability are null, never zero."""
-    return annual.with_columns(
-        pl.lit(BASELINE).alias("scenario"),
-        pl.lit(None, dtype=pl.Float64).alias("budget"),
-        pl.lit(None, dtype=pl.Float64).alias("difference"),
-        pl.lit(None, dtype=pl.Float64).alias("overspend_probability"),
-    ).select("scenario", pl.exclude("scenario"))
+def _cut(forecast: SeriesForecast, last_month: date) -> SeriesForecast:
+    """Keep the sampled months up to `last_month` (the end of the last year shown)."""
+    keep = months_between(forecast.first_month, last_month) + 1
+    return replace(forecast, paths=forecast.paths[:, :keep])
+
+
+def _budget_by_category(
+    scenario: Scenario, categories: Sequence[str], years: Sequence[int]
+) -> dict[tuple[str, int], float]:
+    """The scenario's budget keyed by the data's category names (file names may be Iv3 codes)."""
+    if scenario.budget is None:
+        return {}
+    budgets: dict[tuple[str, int], float] = {}
+    for name, by_year in scenario.budget.amounts.items():
+        category = match_category(name, categories)
+        if category is None:  # the parser already refused unknown names; be safe anyway
+            continue
+        for year, amount in by_year.items():
+            if year in years:
+                budgets[(category, year)] = budgets.get((category, year), 0.0) + amount
+    return budgets
+
+
+def _unbudgeted(
+    scenario: Scenario,
+    categories: Sequence[str],
+    years: Sequence[int],
+    budgets: dict[tuple[str, int], float],
+) -> list[str]:
+    """Say which shown years lack a budget, so an empty cell is never read as a zero budget."""
+    missing = [f"{c} {y}" for c in categories for y in years if (c, y) not in budgets]
+    if not missing:
+        return []
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return [f"scenario {scenario.name!r}: no budget for {shown}; those rows show no difference"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +15,7 @@ import polars as pl
 import pytest
 
 from models.aggregate import annual_summary, monthly_summary
+from models.categories import domains_for, taakveld_of
 from models.forecast import SeriesForecast
 
 FIRST = date(2025, 10, 1)  # forecast starts in October: 2025 = 9 months actual + 3 forecast
@@ -109,7 +114,7 @@ def test_row_order_labels_and_columns() -> None:
     table = annual_summary(_frame(_history()), _forecasts(), DOMAINS, [2025, 2026])
     assert table.columns == [
         "category", "domain", "level", "year", "actual", "forecast", "total", "lower", "upper",
-        "model",
+        "model", "budget", "difference", "overspend_probability",
     ]
     assert table.select("category", "domain", "level", "year").rows() == [
         ("A jeugd", "jeugd", "category", 2025), ("A jeugd", "jeugd", "category", 2026),
@@ -268,3 +273,170 @@ def test_quantiles_use_linear_interpolation() -> None:
     got = _row(annual_summary(history, [forecast], {"A jeugd": "jeugd"}, [2026]), "A jeugd", 2026)
     assert got["lower"] == pytest.approx(100.0 + 3.0)
     assert got["upper"] == pytest.approx(100.0 + 27.0)
+
+
+# --- budgets: difference = budget − total, overspend probability ------------------------------
+
+
+def _budgets(years: tuple[int, ...] = (2025, 2026)) -> dict[tuple[str, int], float]:
+    return {
+        (category, year): 20_000.0 * (k + 1) + 1000.0 * (year - 2025)
+        for k, category in enumerate(DOMAINS)
+        for year in years
+    }
+
+
+def test_difference_is_budget_minus_total_and_domains_add_up() -> None:
+    budgets = _budgets()
+    table = annual_summary(_frame(_history()), _forecasts(), DOMAINS, [2025, 2026], budgets=budgets)
+    for row in table.iter_rows(named=True):
+        assert row["difference"] == row["budget"] - row["total"], row
+    for year in (2025, 2026):
+        a, b, c = (_row(table, name, year) for name in DOMAINS)
+        jeugd, wmo, total = (_row(table, name, year) for name in ("jeugd", "wmo", "totaal"))
+        assert jeugd["budget"] == budgets["A jeugd", year] + budgets["B jeugd", year]
+        assert jeugd["difference"] == pytest.approx(a["difference"] + b["difference"], rel=1e-12)
+        assert wmo["difference"] == pytest.approx(c["difference"], rel=1e-12)
+        assert total["budget"] == pytest.approx(sum(budgets[k, year] for k in DOMAINS))
+        assert total["difference"] == pytest.approx(
+            a["difference"] + b["difference"] + c["difference"], rel=1e-12
+        )
+
+
+def test_a_domain_with_an_unbudgeted_category_has_no_budget() -> None:
+    budgets = _budgets()
+    del budgets["B jeugd", 2026]
+    table = annual_summary(_frame(_history()), _forecasts(), DOMAINS, [2025, 2026], budgets=budgets)
+    for label in ("B jeugd", "jeugd", "totaal"):  # partial: null, not a fake overschot
+        row = _row(table, label, 2026)
+        assert (row["budget"], row["difference"], row["overspend_probability"]) == (
+            None, None, None
+        ), label
+    assert _row(table, "jeugd", 2025)["budget"] is not None
+    assert _row(table, "A jeugd", 2026)["budget"] is not None
+    assert _row(table, "wmo", 2026)["budget"] == budgets["C wmo", 2026]
+
+
+def test_without_budgets_the_budget_columns_are_null() -> None:
+    table = annual_summary(_frame(_history()), _forecasts(), DOMAINS, [2025, 2026])
+    for name in ("budget", "difference", "overspend_probability"):
+        assert table.get_column(name).dtype == pl.Float64
+        assert table.get_column(name).is_null().all(), name
+
+
+def test_overspend_probability_counts_paths_above_the_budget() -> None:
+    rows, forecasts = _history(), _forecasts()
+    year_totals: dict[str, np.ndarray] = {}
+    for members in (["A jeugd"], ["A jeugd", "B jeugd"]):
+        actual = sum(a for c, m, a in rows if c in members and m.year == 2025 and m < FIRST)
+        summed = sum(f.paths[:, :3].sum(axis=1) for f in forecasts if f.category in members)
+        year_totals[members[-1]] = actual + summed  # Jan..Sep actual + Oct..Dec path sums
+    a_median = float(np.median(year_totals["A jeugd"]))
+    b_median = float(np.median(year_totals["B jeugd"])) - a_median  # so jeugd's budget = its median
+    frame = _frame(rows)
+
+    def probabilities(a: float, b: float) -> tuple[float, float]:
+        budgets = {("A jeugd", 2025): a, ("B jeugd", 2025): b, ("C wmo", 2025): 1.0}
+        table = annual_summary(frame, forecasts, DOMAINS, [2025], budgets=budgets)
+        return (
+            _row(table, "A jeugd", 2025)["overspend_probability"],
+            _row(table, "jeugd", 2025)["overspend_probability"],
+        )
+
+    at_median = probabilities(a_median, b_median)
+    assert at_median[0] == pytest.approx(0.5, abs=0.05)
+    assert at_median[1] == pytest.approx(0.5, abs=0.05)
+    assert probabilities(10 * a_median, 10 * b_median) == (0.0, 0.0)
+    assert probabilities(0.0, 0.0) == (1.0, 1.0)
+    # the domain's probability comes from its summed paths, not from its categories' probabilities
+    budget = float(np.quantile(year_totals["B jeugd"], 0.3))
+    expected = float((year_totals["B jeugd"] > budget).mean())
+    assert probabilities(a_median, budget - a_median)[1] == pytest.approx(expected)
+
+
+def test_a_year_of_actuals_only_is_certainly_over_or_under() -> None:
+    rows, forecasts = _history(), _forecasts()
+    spent = sum(a for c, m, a in rows if c == "A jeugd" and m.year == 2024)
+    for budget, probability in ((spent - 1.0, 1.0), (spent + 1.0, 0.0), (spent, 0.0)):
+        table = annual_summary(
+            _frame(rows), forecasts, DOMAINS, [2024], budgets={("A jeugd", 2024): budget}
+        )
+        row = _row(table, "A jeugd", 2024)
+        assert row["overspend_probability"] == probability
+        assert row["difference"] == pytest.approx(budget - spent)
+
+
+def test_a_budget_for_a_category_without_forecast_is_refused() -> None:
+    with pytest.raises(ValueError, match="budgets for categories without a forecast"):
+        annual_summary(
+            _frame(_history()), _forecasts(), DOMAINS, [2025], budgets={("D jeugd", 2025): 1.0}
+        )
+
+
+def _midden_drenthe_lasten(path: Path) -> dict[str, float]:
+    """Taakveld label → Lasten in euro, for Midden-Drenthe's 2023 care taakvelden (csv module)."""
+    care = re.compile(r"6\.(6|7[1-4][a-d]|8[12][ab])$")  # the 2023 care codes, old ones left out
+    out: dict[str, float] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle, delimiter=";"):
+            label = record["Taakveld"].strip()
+            if record["Gemeenten"] == "Midden-Drenthe" and care.match(label.split()[0]):
+                out[label] = float(record["Lasten"]) * 1000.0
+    return out
+
+
+def test_midden_drenthe_2023_begroting_against_its_jaarrekening(
+    shared_file: Callable[..., Path],
+) -> None:
+    begroting_file = shared_file("nl_iv3_taakvelden", "iv3_2023_begroting.csv")
+    jaarrekening_file = shared_file("nl_iv3_taakvelden", "iv3_2023_jaarrekening.csv")
+
+    # inputs, read with polars: the jaarrekening as twelve equal actual months of 2023
+    def lasten(path: Path) -> dict[str, float]:
+        frame = pl.read_csv(path, separator=";").filter(pl.col("Gemeenten") == "Midden-Drenthe")
+        result = {}
+        for label, value in frame.select("Taakveld", "Lasten").iter_rows():
+            taakveld = taakveld_of(label)
+            if taakveld is not None and taakveld.first_year <= 2023 <= (taakveld.last_year or 2023):
+                result[label.strip()] = float(value) * 1000.0
+        return result
+
+    spent, planned = lasten(jaarrekening_file), lasten(begroting_file)
+    categories = list(spent)
+    year_2023 = _months(date(2023, 1, 1), 12)
+    rows = [(c, month, spent[c] / 12.0) for c in categories for month in year_2023]
+    forecasts = [
+        SeriesForecast(c, "constant", None, date(2024, 1, 1), np.full((50, 12), spent[c] / 12.0))
+        for c in categories
+    ]
+    domains = domains_for(categories)
+    budgets = {(c, 2023): planned[c] for c in categories}
+    table = annual_summary(_frame(rows), forecasts, domains, [2023], budgets=budgets)
+
+    # expected, read apart with the csv module
+    begroting = _midden_drenthe_lasten(begroting_file)
+    jaarrekening = _midden_drenthe_lasten(jaarrekening_file)
+    assert set(categories) == set(begroting) == set(jaarrekening)
+    assert len(categories) == 19
+    for label in categories:
+        row = _row(table, label, 2023)
+        expected = begroting[label] - jaarrekening[label]
+        assert row["difference"] == pytest.approx(expected, abs=1e-6), label
+        assert row["overspend_probability"] == (1.0 if expected < 0 else 0.0), label
+    assert _row(table, "6.72a Jeugdhulp begeleiding", 2023)["difference"] == pytest.approx(
+        1_255_000.0 - 2_169_000.0
+    )  # as printed in the two files
+
+    def domain_of_code(label: str) -> str:
+        return "wmo" if label.startswith(("6.6 ", "6.71", "6.81")) else "jeugd"
+
+    for domain in ("jeugd", "wmo"):
+        members = [label for label in begroting if domain_of_code(label) == domain]
+        row = _row(table, domain, 2023)
+        expected = sum(begroting[m] for m in members) - sum(jaarrekening[m] for m in members)
+        assert row["difference"] == pytest.approx(expected, abs=1e-6), domain
+        assert row["difference"] == pytest.approx(
+            sum(_row(table, m, 2023)["difference"] for m in members), abs=1e-6
+        )
+        assert row["budget"] == pytest.approx(sum(begroting[m] for m in members))
+    assert _row(table, "jeugd", 2023)["difference"] < 0  # 2023: jeugd over its begroting

@@ -150,7 +150,7 @@ def test_csv_and_markdown() -> None:
     assert "e+" not in result.stdout  # never scientific notation
     md = run("forecast", "--format", "markdown")
     assert md.exit_code == 0
-    assert "| Category |" in md.stdout and "**Totaal**" in md.stdout
+    assert "| Category |" in md.stdout and "**Total**" in md.stdout
 
 
 def test_output_is_written_once_and_never_overwritten_without_force(tmp_path: Path) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.guard import FINDING, guarded
+from cli.guard import FINDING, guarded, writing_output
 from cli.options import (
     AmountCol,
     AsOf,
@@ -30,6 +31,14 @@ def forecast(
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
     sheet: Sheet = None,
+    scenario: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Scenario file (TOML); repeat to compare scenarios side by side.",
+        ),
+    ] = None,
     years: Annotated[
         int, typer.Option("--years", help="Budget years shown after the current year T.")
     ] = 3,
@@ -69,7 +78,10 @@ def forecast(
     from scenarios.run import ForecastSettings, run_forecast
 
     if output is not None:
-        formats.check_output_target(output, force=force)  # fail before minutes of fitting
+        # fail before minutes of fitting
+        formats.check_output_target(
+            output, force=force, inputs=[*(inputs or []), *(scenario or [])]
+        )
     settings = ForecastSettings(
         years=years,
         as_of=parse_as_of(as_of) if as_of else None,
@@ -86,26 +98,28 @@ def forecast(
         sheet,
         caption=chosen.caption,
         labels=chosen.labels,
+        scenario_files=scenario or [],
     )
     render.notes(report.sources)
     render.warn(report.warnings)
 
-    if output_format is Format.table:
-        items = render.forecast_tables(report)
-        if output is None:
-            render.print_renderables(items, sys.stdout)
+    with writing_output(str(output or "stdout")):
+        if output_format is Format.table:
+            items = render.forecast_tables(report)
+            if output is None:
+                render.print_renderables(items, sys.stdout)
+            else:
+                formats.write_output(render.renderables_text(items), output, force=force)
         else:
-            formats.write_output(render.renderables_text(items), output, force=force)
-    else:
-        text = {
-            Format.csv: formats.report_csv,
-            Format.json: lambda r: formats.dumps_json(formats.report_dict(r)),
-            Format.markdown: formats.report_markdown,
-        }[output_format](report)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            formats.write_output(text, output, force=force)
+            text = {
+                Format.csv: formats.report_csv,
+                Format.json: lambda r: formats.dumps_json(formats.report_dict(r)),
+                Format.markdown: formats.report_markdown,
+            }[output_format](report)
+            if output is None:
+                sys.stdout.write(text)
+            else:
+                formats.write_output(text, output, force=force)
 
     if fail_on_shortfall and report.has_shortfall():
         print("shortfall: at least one year's total exceeds its budget", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cli.guard import guarded
+from cli.guard import guarded, writing_output
 from cli.options import (
     AmountCol,
     AsOf,
@@ -12,9 +12,9 @@ from cli.options import (
     DateCol,
     Debug,
     Force,
-    Format,
-    FormatOption,
     Inputs,
+    InspectFormat,
+    InspectFormatOption,
     Output,
     Sheet,
 )
@@ -28,7 +28,7 @@ def inspect(
     amount_col: AmountCol = None,
     sheet: Sheet = None,
     as_of: AsOf = None,
-    output_format: FormatOption = Format.table,
+    output_format: InspectFormatOption = InspectFormat.table,
     output: Output = None,
     force: Force = False,
     debug: Debug = False,
@@ -42,14 +42,11 @@ def inspect(
     from cli import formats, render
     from cli.inputs import resolve_inputs
     from models.categories import domains_for
-    from models.errors import UsageError
     from models.history import category_facts, parse_as_of, prepare_history, yearly_totals
     from models.loading import ColumnChoice, load_history
 
-    if output_format is Format.markdown:
-        raise UsageError("inspect prints table, csv or json", hint="use --format table|csv|json")
     if output is not None:
-        formats.check_output_target(output, force=force)
+        formats.check_output_target(output, force=force, inputs=inputs or [])
     chosen = resolve_inputs(inputs)
     history = load_history(
         chosen.paths, ColumnChoice(date=date_col, category=category_col, amount=amount_col), sheet
@@ -67,8 +64,14 @@ def inspect(
         else f"{prepared.excluded_partial_month:%Y-%m}"
     )
 
-    if output_format is Format.json or output_format is Format.csv:
-        if output_format is Format.json:
+    with writing_output(str(output or "stdout")):
+        if output_format is InspectFormat.table:
+            items = render.inspect_renderables(sources, facts, domains, yearly, last, excluded)
+            if output is None:
+                render.print_renderables(items, sys.stdout)
+                return
+            text = render.renderables_text(items)
+        elif output_format is InspectFormat.json:
             text = formats.dumps_json(
                 formats.inspect_dict(sources, facts, domains, yearly, last, excluded)
             )
@@ -79,13 +82,7 @@ def inspect(
                 ),
                 ("category", "domain", "year", "months", "amount"),
             )
-    else:
-        items = render.inspect_renderables(sources, facts, domains, yearly, last, excluded)
         if output is None:
-            render.print_renderables(items, sys.stdout)
-            return
-        text = render.renderables_text(items)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        formats.write_output(text, output, force=force)
+            sys.stdout.write(text)
+        else:
+            formats.write_output(text, output, force=force)

@@ -1,0 +1,242 @@
+"""Apply a scenario to forecast sample paths: indexation, volume, measures, one-offs.
+
+A scenario acts after fitting, on every sample path at once (a factor and an amount per month,
+broadcast over all paths). So the intervals, annual sums and overspend probabilities that are
+computed from the paths stay right, and N scenarios share one fit. The input forecasts are never
+modified; `apply_scenario` returns new `SeriesForecast` objects.
+
+Only forecast months are touched: the actuals are what happened, whatever a scenario says. Month m
+below is a forecast month of the category, y its year.
+
+Order, and the formula of each step (p, g, e in percent: 4.96 means 4.96 %):
+
+1. Price and volume multiply.
+   - indexation: factor Π (1 + p/100) over the indexations with year ≤ y. An indexation holds from
+     January of its year on and compounds with later years' indexations.
+   - volume: factor (1 + g/100) ** (k/12), k = months from `start` to m (0 in the start month, so
+     the start month is × 1.0; 0 before it); after `end` k stays at its value in `end`, so the
+     level reached is kept.
+2. Measures, in month i of the measure (i = 1 in its start month), from `start` to `end`
+   (inclusive; no end: to the horizon), with share s = min(i / ramp_months, 1) (s = 1 when
+   ramp_months is 0):
+   - effect_percent e: factor (1 + s·e/100), multiplied like step 1;
+   - effect_eur_per_month a: adds s·a euro to the month.
+   Percentage measures scale the indexed, volume-adjusted path; euro amounts are added after all
+   factors, as written (they are not indexed, nor scaled by a percentage measure).
+3. One-offs add their amount in their month.
+4. Clip at 0: a measure or a negative one-off cannot make spending negative. When values were
+   clipped, the forecast's note says how many.
+
+So each path becomes  max(path × F(m) + A(m), 0)  with F the product of all factors of steps 1-2
+and A the sum of the euro amounts of steps 2-3. Multiplication commutes, so the order of the
+entries within a file does not matter.
+
+`applies_to` names domains ("jeugd", "wmo", "overig": every category of that domain) or
+categories; an empty `applies_to` means every category. Category names are resolved with `match`
+(the parser's `match_category`: the data category a name refers to, or None); without `match` a
+name must equal a category exactly. A one-off dated in a month that is already actual for its
+category is an error; one dated after the forecast horizon is outside what is shown and has no
+effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+
+from models.baselines import month_index
+from models.errors import UsageError
+from models.forecast import SeriesForecast
+from scenarios.schema import DOMAIN_NAMES, Scenario
+
+Matcher = Callable[[str], str | None]
+# One adjustment: the month indexes (months since year 0) of a forecast's columns -> a factor or an
+# amount per column. Working on calendar months means a category whose forecast starts early
+# (its data stopped early) gets the same calendar effect as the others.
+Step = Callable[[np.ndarray], np.ndarray]
+
+
+def apply_scenario(
+    forecasts: Sequence[SeriesForecast],
+    scenario: Scenario,
+    domains: Mapping[str, str],
+    match: Matcher | None = None,
+) -> list[SeriesForecast]:
+    """The forecasts with `scenario` applied to every sample path, in the same order.
+
+    `domains` maps every forecast category to its domain. Raises UsageError (naming the scenario
+    file) for a name that refers to no forecast category and for a one-off in an actual month.
+    """
+    categories = [f.category for f in forecasts]
+    missing = [c for c in categories if c not in domains]
+    if missing:
+        raise ValueError(f"no domain for categories {missing}")
+    resolve = _Resolver(scenario, categories, domains, match)
+
+    factors: dict[str, list[Step]] = {}
+    amounts: dict[str, list[Step]] = {}
+
+    def add(steps: dict[str, list[Step]], targets: Sequence[str], step: Step) -> None:
+        for category in targets:
+            steps.setdefault(category, []).append(step)
+
+    for idx in scenario.indexation:
+        targets = resolve(idx.applies_to, f"indexation {idx.year}")
+        add(factors, targets, _indexation_factor(idx.year, idx.tariff_percent))
+    for vol in scenario.volume:
+        targets = resolve(vol.applies_to, f"volume from {vol.start:%Y-%m}")
+        add(factors, targets, _volume_factor(vol.growth_percent_per_year, vol.start, vol.end))
+    for measure in scenario.measure:
+        targets = resolve(measure.applies_to, f"measure {measure.name!r}")
+        start, end, ramp = measure.start, measure.end, measure.ramp_months
+        if measure.effect_percent is not None:
+            add(factors, targets, _measure_factor(measure.effect_percent, start, end, ramp))
+        if measure.effect_eur_per_month is not None:
+            add(amounts, targets, _measure_amount(measure.effect_eur_per_month, start, end, ramp))
+
+    by_category = {f.category: f for f in forecasts}
+    for one_off in scenario.one_off:
+        where = f"one_off {one_off.name!r}"
+        (category,) = resolve((one_off.category,), where, domains_allowed=False)
+        first = by_category[category].first_month
+        if one_off.month < first:
+            raise UsageError(
+                f"month {one_off.month:%Y-%m} is already in the actuals",
+                source=scenario.source,
+                where=where,
+                hint=f"the forecast of {category!r} starts in {first:%Y-%m}",
+            )
+        add(amounts, [category], _one_off_amount(one_off.amount_eur, one_off.month))
+
+    result = []
+    for forecast in forecasts:
+        index = month_index(forecast.first_month) + np.arange(forecast.paths.shape[1])
+        factor = np.ones(index.shape, dtype=np.float64)
+        for step in factors.get(forecast.category, []):
+            factor = factor * step(index)
+        amount = np.zeros(index.shape, dtype=np.float64)
+        for step in amounts.get(forecast.category, []):
+            amount = amount + step(index)
+        adjusted = np.asarray(forecast.paths, dtype=np.float64) * factor + amount
+        result.append(_clipped(forecast, adjusted, scenario.name))
+    return result
+
+
+class _Resolver:
+    """`applies_to` entries → forecast categories, with errors that name the scenario file."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        categories: Sequence[str],
+        domains: Mapping[str, str],
+        match: Matcher | None,
+    ) -> None:
+        self.scenario = scenario
+        self.categories = list(categories)
+        self.domains = domains
+        self.match = match
+
+    def __call__(
+        self, names: Sequence[str], where: str, *, domains_allowed: bool = True
+    ) -> list[str]:
+        if not names:
+            return list(self.categories)
+        chosen: set[str] = set()
+        for name in names:
+            domain = name.strip().casefold()
+            if domains_allowed and domain in DOMAIN_NAMES:
+                chosen.update(c for c in self.categories if self.domains[c] == domain)
+            else:
+                chosen.add(self._category(name, where))
+        return [c for c in self.categories if c in chosen]  # forecast order, no duplicates
+
+    def _category(self, name: str, where: str) -> str:
+        found = self.match(name) if self.match is not None else name
+        if found is None:
+            raise UsageError(
+                f"unknown category {name!r}",
+                source=self.scenario.source,
+                where=where,
+                hint="use a category of the data or a domain (" + ", ".join(DOMAIN_NAMES) + ")",
+            )
+        if found not in self.categories:
+            raise UsageError(
+                f"category {name!r} is not forecast",
+                source=self.scenario.source,
+                where=where,
+                hint="it has no recent data (see carecast inspect)",
+            )
+        return found
+
+
+def _indexation_factor(year: int, percent: float) -> Step:
+    def factor(index: np.ndarray) -> np.ndarray:
+        return np.where(index // 12 >= year, 1.0 + percent / 100.0, 1.0)
+
+    return factor
+
+
+def _volume_factor(
+    percent: float, start: date, end: date | None
+) -> Step:
+    first = month_index(start)
+    last = month_index(end) if end is not None else None
+
+    def factor(index: np.ndarray) -> np.ndarray:
+        held = index if last is None else np.minimum(index, last)
+        k = np.maximum(held - first, 0)
+        return np.asarray(np.power(1.0 + percent / 100.0, k / 12.0), dtype=np.float64)
+
+    return factor
+
+
+def _measure_share(
+    start: date, end: date | None, ramp_months: int
+) -> Step:
+    """s = min(i / ramp, 1) in month i = 1, 2, … of the measure; 0 before start and after end."""
+    first = month_index(start)
+    last = month_index(end) if end is not None else None
+
+    def share(index: np.ndarray) -> np.ndarray:
+        i = index - first + 1
+        s = np.minimum(i / ramp_months, 1.0) if ramp_months > 0 else np.ones(index.shape)
+        active = i >= 1
+        if last is not None:
+            active &= index <= last
+        return np.where(active, s, 0.0)
+
+    return share
+
+
+def _measure_factor(
+    percent: float, start: date, end: date | None, ramp_months: int
+) -> Step:
+    share = _measure_share(start, end, ramp_months)
+    return lambda index: 1.0 + share(index) * percent / 100.0
+
+
+def _measure_amount(
+    eur_per_month: float, start: date, end: date | None, ramp_months: int
+) -> Step:
+    share = _measure_share(start, end, ramp_months)
+    return lambda index: share(index) * eur_per_month
+
+
+def _one_off_amount(amount: float, month: date) -> Step:
+    target = month_index(month)
+    return lambda index: np.where(index == target, amount, 0.0)
+
+
+def _clipped(forecast: SeriesForecast, paths: np.ndarray, scenario: str) -> SeriesForecast:
+    """Clip at 0 as the forecaster does (`+ 0.0` turns -0.0 into 0.0), and say so in the note."""
+    below = float((paths < 0.0).mean()) if paths.size else 0.0
+    note = forecast.note
+    if below > 0.0:
+        share = "<0.1%" if below < 0.001 else f"{below:.1%}"
+        text = f"scenario {scenario!r}: {share} of values below 0 after adjustments, set to 0"
+        note = f"{note}; {text}" if note else text
+    return replace(forecast, note=note, paths=np.maximum(paths, 0.0) + 0.0)
