@@ -230,6 +230,37 @@ class _File:
     volume: list[tuple[Volume, _Origin]] = field(default_factory=list)
     measure: list[tuple[Measure, _Origin]] = field(default_factory=list)
     one_off: list[tuple[OneOff, _Origin]] = field(default_factory=list)
+    # every category or domain name the file writes, also in entries with other problems, so
+    # a misspelt name is reported together with them (not only after they are fixed)
+    names: list[tuple[str, bool, _Origin]] = field(default_factory=list)
+
+
+def _written_names(
+    data: Mapping[str, object], problems: Problems
+) -> Iterator[tuple[str, bool, _Origin]]:
+    """(name, may be a domain, where) for every applies_to item and one_off category."""
+    for key in ("indexation", "volume", "measure", "one_off"):
+        entries = data.get(key)
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                continue
+            label = entry.get("name")
+            path = KeyPath((key,)).item(
+                index, label.strip() if isinstance(label, str) and label.strip() else None
+            )
+            if key == "one_off":
+                category = entry.get("category")
+                if isinstance(category, str) and category.strip():
+                    yield category, False, _Origin(problems, path.key("category"))
+                continue
+            names = entry.get("applies_to")
+            if isinstance(names, list):
+                for item, name in enumerate(names, start=1):
+                    if isinstance(name, str) and name.strip():
+                        at = path.key("applies_to").item(item)
+                        yield name, True, _Origin(problems, at)
 
 
 def _percent(
@@ -543,6 +574,7 @@ def _read_file(document: TomlDocument) -> _File:
     file.volume = list(_entries(data, "volume", problems, _read_volume))
     file.measure = list(_entries(data, "measure", problems, _read_measure))
     file.one_off = list(_entries(data, "one_off", problems, _read_one_off))
+    file.names = list(_written_names(data, problems))
     return file
 
 
@@ -621,6 +653,7 @@ class _Resolved:
     volume: list[tuple[Volume, _Origin]]
     measure: list[tuple[Measure, _Origin]]
     one_off: list[tuple[OneOff, _Origin]]
+    names: list[tuple[str, bool, _Origin]]
 
 
 def _merge_budget(parts: list[BudgetPart]) -> tuple[Budget | None, dict[str, _Origin]]:
@@ -663,7 +696,8 @@ def _merge(files: list[_File], source: str) -> _Resolved:
         measure=tuple(m for m, _ in measure),
         one_off=tuple(o for o, _ in one_off),
     )
-    return _Resolved(scenario, budget_origins, indexation, volume, measure, one_off)
+    names = [item for f in files for item in f.names]
+    return _Resolved(scenario, budget_origins, indexation, volume, measure, one_off, names)
 
 
 # --- checks across entries ------------------------------------------------------------------
@@ -827,22 +861,15 @@ def _check_categories(
                            "give each category once")
             else:
                 matched[match] = name
-    for kind in (resolved.indexation, resolved.volume, resolved.measure):
-        for entry, origin in kind:
-            for index, name in enumerate(entry.applies_to, start=1):
-                at = origin.path.key("applies_to").item(index)
-                domain = _domain_name(name)
-                if domain is not None:
-                    if not any(domain_for(c) == domain for c in categories):
-                        origin.problems.add(at, f"the data has no category in domain '{domain}'",
-                                            "name a domain or a category that is in the data")
-                elif match_category(name, categories) is None:
-                    origin.problems.add(at, f"unknown category '{name}'",
-                                        _closest_categories(name, categories, DOMAIN_NAMES))
-    for one_off, origin in resolved.one_off:
-        if match_category(one_off.category, categories) is None:
-            origin.add(f"unknown category '{one_off.category}'",
-                       _closest_categories(one_off.category, categories), key="category")
+    for name, may_be_domain, origin in resolved.names:
+        domain = _domain_name(name) if may_be_domain else None
+        if domain is not None:
+            if not any(domain_for(c) == domain for c in categories):
+                origin.add(f"the data has no category in domain '{domain}'",
+                           "name a domain or a category that is in the data")
+        elif match_category(name, categories) is None:
+            extra = DOMAIN_NAMES if may_be_domain else ()
+            origin.add(f"unknown category '{name}'", _closest_categories(name, categories, extra))
 
 
 # --- the public face ----------------------------------------------------------------------------

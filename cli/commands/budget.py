@@ -37,7 +37,10 @@ def from_iv3(
 
     if output is not None:
         formats.check_output_target(output, force=force, inputs=[file])
-    text = dumps_budget(budget_from_iv3(file, gemeente, year=year))
+    budget = budget_from_iv3(file, gemeente, year=year)
+    for note in budget.notes:
+        print(f"note: {file}: {note}", file=sys.stderr)
+    text = dumps_budget(budget)
     with writing_output(str(output or "stdout")):
         if output is None:
             sys.stdout.write(text)

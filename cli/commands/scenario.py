@@ -51,7 +51,8 @@ def new(
     prepared = prepare_history(history)
     categories = prepared.monthly["category"].unique(maintain_order=True).to_list()
     domains = domains_for(categories, history.domains)
-    first_year = (prepared.last_complete_month.month == 12) + prepared.last_complete_month.year
+    # the first year whose every month is a forecast month: the template's dates lie there
+    first_year = prepared.last_complete_month.year + 1
     text = new_scenario_text(categories, domains, first_year)
     with writing_output(str(path)):
         formats.write_output(text, path, force=force)
