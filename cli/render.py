@@ -44,6 +44,14 @@ def warn(messages: Sequence[str]) -> None:
 FILE_WIDTH = 100  # tables written with --output do not depend on the terminal
 
 
+class _Console(Console):
+    """rich ends the process with exit 1 on a closed pipe; we let the error boundary decide
+    (a reader that stops early, `| head`, is not a failure)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _needed_width(items: Sequence[Table | Text]) -> int:
     """The narrowest width at which no unwrappable cell (an amount) has to be cropped.
 
@@ -58,10 +66,10 @@ def _needed_width(items: Sequence[Table | Text]) -> int:
 
 
 def _console_for(file: TextIO, items: Sequence[Table | Text], width: int | None = None) -> Console:
-    console = Console(file=file, width=width, highlight=False, emoji=False)
+    console = _Console(file=file, width=width, highlight=False, emoji=False)
     needed = _needed_width(items)
     if needed > console.width:  # wider than the terminal rather than cut: numbers are never lost
-        console = Console(file=file, width=needed, highlight=False, emoji=False)
+        console = _Console(file=file, width=needed, highlight=False, emoji=False)
     return console
 
 
@@ -91,13 +99,15 @@ def _forecast_cell(row: dict[str, Any]) -> Text:
 
 
 def _budget_cell(row: dict[str, Any]) -> Text:
-    """`N € 249.689` over `risk 73 %`: the difference with its V/N mark and the overspend chance."""
+    """`N € 249.689` over `risk 73 %` and the budget: the difference with its V/N mark, the
+    chance of overspending and what it is measured against."""
     if row["budget"] is None:
-        return Text("no budget", style="dim")
+        return Text("no budget" if row["level"] == "category" else "partial budget", style="dim")
     difference = row["difference"]
     mark = "N" if difference < 0 else "V"
     cell = Text(f"{mark} {euro(abs(difference))}", no_wrap=True, style="red" if mark == "N" else "")
     cell.append(f"\nrisk {percent(row['overspend_probability'])}", style="dim")
+    cell.append(f"\nof {euro(row['budget'])}", style="dim")
     return cell
 
 
@@ -141,9 +151,11 @@ def _year_table(
     return table
 
 
-def _side_by_side(report: ForecastReport) -> Table:
-    """Scenarios next to each other: per domain and in total, budget − forecast per year."""
-    table = _table("Scenarios side by side: budget − forecast, euro (V overschot, N tekort)")
+def _side_by_side(
+    report: ForecastReport, title: str, make_cell: Callable[[dict[str, Any]], Text]
+) -> Table:
+    """Scenarios next to each other, per domain and in total."""
+    table = _table(title)
     summary = report.annual.filter(pl.col("level") != "category")
     body: list[tuple[Text, list[Text]]] = []
     for scenario in report.scenarios:
@@ -153,7 +165,7 @@ def _side_by_side(report: ForecastReport) -> Table:
             by_year = {r["year"]: r for r in group.iter_rows(named=True)}
             label = "total" if str(key[0]) == "totaal" else str(key[0])
             body.append(
-                (Text(f"{scenario}: {label}"), [_budget_cell(by_year[y]) for y in report.years])
+                (Text(f"{scenario}: {label}"), [make_cell(by_year[y]) for y in report.years])
             )
     table.add_column("Scenario", min_width=NAME_MIN, overflow="fold", ratio=1)
     for column, year in enumerate(report.years):
@@ -184,8 +196,13 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
                     _budget_cell,
                 )
             )
-    if len(report.scenarios) > 1 and report.annual["budget"].is_not_null().any():
-        renderables.append(_side_by_side(report))
+    if len(report.scenarios) > 1:
+        if report.annual["budget"].is_not_null().any():
+            title = "Scenarios side by side: budget − forecast, euro (V overschot, N tekort)"
+            renderables.append(_side_by_side(report, title, _budget_cell))
+        else:
+            title = "Scenarios side by side: forecast, euro"
+            renderables.append(_side_by_side(report, title, _forecast_cell))
     notes = [caption_text(report, level)]
     if report.annual["budget"].is_not_null().any():
         notes.append(

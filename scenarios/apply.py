@@ -13,9 +13,10 @@ Order, and the formula of each step (p, g, e in percent: 4.96 means 4.96 %):
 1. Price and volume multiply.
    - indexation: factor Π (1 + p/100) over the indexations with year ≤ y. An indexation holds from
      January of its year on and compounds with later years' indexations.
-   - volume: factor (1 + g/100) ** (k/12), k = months from `start` to m (0 in the start month, so
-     the start month is × 1.0; 0 before it); after `end` k stays at its value in `end`, so the
-     level reached is kept.
+   - volume: factor (1 + g/100) ** (k/12), k = months from the later of `start` and the first
+     forecast month to m (0 in that month, so it is × 1.0): growth before the forecast is already
+     in the actuals, so it is not added again as a jump. `end` is the last month with growth:
+     from the month after it, k stays at (end − start) + 1 months, the level reached.
 2. Measures, in month i of the measure (i = 1 in its start month), from `start` to `end`
    (inclusive; no end: to the horizon), with share s = min(i / ramp_months, 1) (s = 1 when
    ramp_months is 0):
@@ -24,11 +25,12 @@ Order, and the formula of each step (p, g, e in percent: 4.96 means 4.96 %):
    Percentage measures scale the indexed, volume-adjusted path; euro amounts are added after all
    factors, as written (they are not indexed, nor scaled by a percentage measure).
 3. One-offs add their amount in their month.
-4. Clip at 0: a measure or a negative one-off cannot make spending negative. When values were
-   clipped, the forecast's note says how many.
 
-So each path becomes  max(path × F(m) + A(m), 0)  with F the product of all factors of steps 1-2
-and A the sum of the euro amounts of steps 2-3. Multiplication commutes, so the order of the
+So each path becomes  path × F(m) + A(m)  with F the product of all factors of steps 1-2 and A the
+sum of the euro amounts of steps 2-3. Nothing is clipped afterwards: the model's paths are already
+at or above zero, percentages cannot go below -100 %, and a euro amount (a terugvordering, a
+reversal) may make a month negative, as credit notes do in the actuals; `timing_warnings` and the
+caller say so. Multiplication commutes, so the order of the
 entries within a file does not matter.
 
 `applies_to` names domains ("jeugd", "wmo", "overig": every category of that domain) or
@@ -120,9 +122,41 @@ def apply_scenario(
         amount = np.zeros(index.shape, dtype=np.float64)
         for step in amounts.get(forecast.category, []):
             amount = amount + step(index)
-        adjusted = np.asarray(forecast.paths, dtype=np.float64) * factor + amount
-        result.append(_clipped(forecast, adjusted, scenario.name))
+        adjusted = np.asarray(forecast.paths, dtype=np.float64) * factor + amount + 0.0
+        result.append(replace(forecast, paths=adjusted))
     return result
+
+
+def timing_warnings(scenario: Scenario, first_forecast: date, last_shown: date) -> list[str]:
+    """Entries that start inside the actuals or lie beyond the years shown: applied as documented,
+    but a controller should know."""
+    name = f"scenario {scenario.name!r}"
+    warnings: list[str] = []
+    for idx in scenario.indexation:
+        if idx.year < first_forecast.year or (
+            idx.year == first_forecast.year and first_forecast.month > 1
+        ):
+            warnings.append(
+                f"{name}: the {idx.year} indexation is applied to the forecast months only; "
+                f"the actuals up to {first_forecast:%Y-%m} may already carry those tariffs"
+            )
+    for measure in scenario.measure:
+        if measure.start < first_forecast:
+            warnings.append(
+                f"{name}: measure {measure.name!r} started {measure.start:%Y-%m}, before the "
+                f"forecast ({first_forecast:%Y-%m}); its effect so far is in the actuals, the "
+                "forecast months get the effect its plan reaches then"
+            )
+    entries = [(f"measure {m.name!r}", m.start) for m in scenario.measure]
+    entries += [(f"one_off {o.name!r}", o.month) for o in scenario.one_off]
+    entries += [(f"volume from {v.start:%Y-%m}", v.start) for v in scenario.volume]
+    for label, start in entries:
+        if start > last_shown:
+            warnings.append(
+                f"{name}: {label} starts after the last month shown ({last_shown:%Y-%m}); "
+                "show more years with --years to see it"
+            )
+    return warnings
 
 
 class _Resolver:
@@ -180,23 +214,22 @@ def _indexation_factor(year: int, percent: float) -> Step:
     return factor
 
 
-def _volume_factor(
-    percent: float, start: date, end: date | None
-) -> Step:
+def _volume_factor(percent: float, start: date, end: date | None) -> Step:
     first = month_index(start)
     last = month_index(end) if end is not None else None
 
     def factor(index: np.ndarray) -> np.ndarray:
-        held = index if last is None else np.minimum(index, last)
-        k = np.maximum(held - first, 0)
+        if index.size == 0:
+            return np.ones(0)
+        origin = max(first, int(index[0]))  # growth before the forecast is in the actuals
+        held = index if last is None else np.minimum(index, last + 1)
+        k = np.maximum(held - origin, 0)
         return np.asarray(np.power(1.0 + percent / 100.0, k / 12.0), dtype=np.float64)
 
     return factor
 
 
-def _measure_share(
-    start: date, end: date | None, ramp_months: int
-) -> Step:
+def _measure_share(start: date, end: date | None, ramp_months: int) -> Step:
     """s = min(i / ramp, 1) in month i = 1, 2, … of the measure; 0 before start and after end."""
     first = month_index(start)
     last = month_index(end) if end is not None else None
@@ -212,16 +245,12 @@ def _measure_share(
     return share
 
 
-def _measure_factor(
-    percent: float, start: date, end: date | None, ramp_months: int
-) -> Step:
+def _measure_factor(percent: float, start: date, end: date | None, ramp_months: int) -> Step:
     share = _measure_share(start, end, ramp_months)
     return lambda index: 1.0 + share(index) * percent / 100.0
 
 
-def _measure_amount(
-    eur_per_month: float, start: date, end: date | None, ramp_months: int
-) -> Step:
+def _measure_amount(eur_per_month: float, start: date, end: date | None, ramp_months: int) -> Step:
     share = _measure_share(start, end, ramp_months)
     return lambda index: share(index) * eur_per_month
 
@@ -229,14 +258,3 @@ def _measure_amount(
 def _one_off_amount(amount: float, month: date) -> Step:
     target = month_index(month)
     return lambda index: np.where(index == target, amount, 0.0)
-
-
-def _clipped(forecast: SeriesForecast, paths: np.ndarray, scenario: str) -> SeriesForecast:
-    """Clip at 0 as the forecaster does (`+ 0.0` turns -0.0 into 0.0), and say so in the note."""
-    below = float((paths < 0.0).mean()) if paths.size else 0.0
-    note = forecast.note
-    if below > 0.0:
-        share = "<0.1%" if below < 0.001 else f"{below:.1%}"
-        text = f"scenario {scenario!r}: {share} of values below 0 after adjustments, set to 0"
-        note = f"{note}; {text}" if note else text
-    return replace(forecast, note=note, paths=np.maximum(paths, 0.0) + 0.0)

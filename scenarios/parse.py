@@ -11,23 +11,36 @@ Rules (see also DESIGN.md, "Scenario files (TOML)"):
   another day is an error ("months start on the 1st"), not rounded to a month.
 * Percent keys end in `_percent` and take the number of percent. A value strictly between −1 and
   1 (other than 0) looks like a fraction (0.05 for 5 %) and is an error; so is one above 50.
-  Both are allowed, for one entry, with `unusual_percent_ok = true`. Below −100 is always an
-  error. `correction_percent` (a difference of two rates) may be small.
+  Both are allowed, for one entry, with `unusual_percent_ok = true`. Below −100 and above 1000
+  are always errors. `correction_percent` (a difference of two rates) may be small. Euro
+  amounts have at most cents and are at most € 10^12 (beyond that is a slip, and 1e308 would
+  overflow once multiplied).
 * `extends = "other.toml"` (relative to the extending file, recursively; a cycle is an error):
   the child's `name` and, when given, `description` win; the budget is merged per category and
   year (the child's amount wins; "6.72a" and "6.72a Jeugdhulp begeleiding" are one category);
   [[indexation]], [[volume]], [[measure]] and [[one_off]] are the parent's followed by the
-  child's. A child cannot replace a parent's measure: the same name twice is an error.
+  child's, except that a child's entry replaces the parent's entries with the same identity:
+  measures and one-offs by name, indexations by year and applies_to, volumes by applies_to and
+  `from`. So a variant changes one measure without copying the rest. Within one file a measure
+  name is used once (checked on the raw entries, so also when one of them has other errors).
 * At most one adjustment of a kind per category at a time: two measures, two volume growths, or
   two indexations of one year that reach one category (directly, or through its domain) in
   overlapping periods are an error, not stacked in some order.
 * With `categories` (the data's category names) every category named in the file must match one
-  of them (`match_category`); without, only the form is checked.
+  of them (`match_category`); a name with an Iv3 code and a label must agree with the data on
+  both (`label_mismatch`: "6.72a Jeugdhulp behandeling" is not the data's "6.72a Jeugdhulp
+  begeleiding"). A budget line for a category the data lacks is an error only when it budgets
+  something: a 0 line (an Iv3 begroting lists every taakveld) is ignored. Without `categories`,
+  only the form is checked.
+* With `first_forecast_month`, a one-off in an earlier month is an error: the actuals already
+  hold it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,7 +49,13 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from models.categories import CODE_2023_FOR_2025, CODE_2025_FOR_2023, domain_of, leading_code
+from models.categories import (
+    CODE_2023_FOR_2025,
+    CODE_2025_FOR_2023,
+    TAAKVELD_BY_CODE,
+    domain_of,
+    leading_code,
+)
 from models.errors import CarecastError, UsageError
 from scenarios.budget import (
     BudgetPart,
@@ -59,12 +78,14 @@ from scenarios.toml_files import (
     Problems,
     TomlDocument,
     cents_hint,
+    check_amount,
     check_keys,
     check_year,
     did_you_mean,
     plain_number,
     raise_problems,
     read_document,
+    short_number,
     take_bool,
     take_int,
     take_month,
@@ -79,27 +100,61 @@ OVERRIDE_KEY = "unusual_percent_ok"
 TOP_KEYS = ("scenario", "budget", "indexation", "volume", "measure", "one_off")
 SCENARIO_KEYS = ("name", "description", "extends")
 INDEXATION_KEYS = (
-    "year", "tariff_percent", "ova_percent", "ppc_percent", "ova_weight", "correction_percent",
-    "applies_to", OVERRIDE_KEY,
+    "year",
+    "tariff_percent",
+    "ova_percent",
+    "ppc_percent",
+    "ova_weight",
+    "correction_percent",
+    "applies_to",
+    OVERRIDE_KEY,
 )
 VOLUME_KEYS = ("growth_percent_per_year", "from", "until", "applies_to", OVERRIDE_KEY)
 MEASURE_KEYS = (
-    "name", "start", "end", "effect_percent", "effect_eur_per_month", "ramp_months",
-    "applies_to", OVERRIDE_KEY,
+    "name",
+    "start",
+    "end",
+    "effect_percent",
+    "effect_eur_per_month",
+    "ramp_months",
+    "applies_to",
+    OVERRIDE_KEY,
 )
 ONE_OFF_KEYS = ("name", "category", "month", "amount_eur")
 DEFAULT_OVA_WEIGHT = Decimal("0.9")
+MAX_PERCENT = Decimal(1000)  # even with unusual_percent_ok: beyond this is a slip, not a plan
 
 # Words people write for our keys (mostly the Dutch ones), so the hint can name the right key.
 _ALIASES = {
-    "begroting": "budget", "budgetten": "budget", "indexatie": "indexation",
-    "indexering": "indexation", "maatregel": "measure", "maatregelen": "measure",
-    "volumegroei": "volume", "groei": "volume", "eenmalig": "one_off", "oneoff": "one_off",
-    "one-off": "one_off", "naam": "name", "omschrijving": "description",
-    "beschrijving": "description", "van": "from", "tot": "until", "to": "until",
-    "categorie": "category", "bedrag": "amount_eur", "amount": "amount_eur",
-    "maand": "month", "jaar": "year", "begin": "start", "einde": "end", "from": "start",
-    "until": "end", "start": "from", "end": "until", "eenheid": "unit",
+    "begroting": "budget",
+    "budgetten": "budget",
+    "indexatie": "indexation",
+    "indexering": "indexation",
+    "maatregel": "measure",
+    "maatregelen": "measure",
+    "volumegroei": "volume",
+    "groei": "volume",
+    "eenmalig": "one_off",
+    "oneoff": "one_off",
+    "one-off": "one_off",
+    "naam": "name",
+    "omschrijving": "description",
+    "beschrijving": "description",
+    "van": "from",
+    "tot": "until",
+    "to": "until",
+    "categorie": "category",
+    "bedrag": "amount_eur",
+    "amount": "amount_eur",
+    "maand": "month",
+    "jaar": "year",
+    "begin": "start",
+    "einde": "end",
+    "from": "start",
+    "until": "end",
+    "start": "from",
+    "end": "until",
+    "eenheid": "unit",
 }
 
 
@@ -114,9 +169,10 @@ def match_category(name: str, categories: Sequence[str]) -> str | None:
     """The data category that `name` (from a scenario or budget) means, or None.
 
     In order: the same text; the same text up to case and spacing; the same Iv3 code at the
-    start ("6.72a" or "6.72a Jeugdhulp begeleiding (oud)" → "6.72a Jeugdhulp begeleiding"),
-    if exactly one data category has that code. No guessing beyond that: the 2023 and 2025
-    codes of a renumbered line are different categories here.
+    start ("6.72a" or "6.72A - jeugdhulp begeleiding" → "6.72a Jeugdhulp begeleiding"), if
+    exactly one data category has that code. No guessing beyond that: the 2023 and 2025 codes
+    of a renumbered line are different categories here. Whether a label written with the code
+    agrees with the category found is `label_mismatch`'s question (load_scenario asks it).
     """
     if name in categories:
         return name
@@ -129,6 +185,64 @@ def match_category(name: str, categories: Sequence[str]) -> str | None:
         return None
     coded = [category for category in categories if leading_code(category) == code]
     return coded[0] if len(coded) == 1 else None
+
+
+# The Iv3 code at the start of a name, as models.categories.leading_code reads it ("6.72a",
+# "6,72A", "672a"), and the separators people put after it ("6.72a - …", "6.72a: …").
+_CODE_PREFIX = re.compile(r"\s*(?:\d{1,2}[.,]\d{1,3}[a-z]?|6\d{2,3}[a-z]?)(?!\w)", re.IGNORECASE)
+_TRUNCATED = ("..", "…")  # CBS cuts long labels: "6.74a Jeugd behandeling GGZ zonder .."
+
+
+def _label(name: str) -> str:
+    """The label after the Iv3 code: "6.72a - Jeugdhulp begeleiding" → "Jeugdhulp begeleiding"."""
+    match = _CODE_PREFIX.match(name) if leading_code(name) is not None else None
+    rest = name[match.end() :] if match is not None else ""
+    return rest.strip().lstrip("-–—:;|").strip()
+
+
+def _fold_label(text: str) -> str:
+    """Labels compare without case, accents and spacing ("Geëscaleerde" = "geescaleerde")."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    return " ".join(plain.split()).casefold()
+
+
+def _same_label(written: str, known: str) -> bool:
+    if written == known:
+        return True
+    for cut in _TRUNCATED:  # a label copied from a CBS file, truncated there
+        stem = written.removesuffix(cut).rstrip()
+        if written.endswith(cut) and stem and known.startswith(stem):
+            return True
+    return False
+
+
+def label_mismatch(name: str, category: str) -> tuple[str, str] | None:
+    """(problem, hint) when `name` carries a code and a label that disagree with `category`.
+
+    `category` is the data category that match_category found for `name` by its code. The
+    label must be the data's label or the official Iv3 name of the code (a budget made by
+    `budget from-iv3` names lines that way, whatever the ledger calls them), compared without
+    case, accents and spacing; a label that CBS truncated with ".." may stop early. Otherwise
+    "6.72a Jeugdhulp behandeling" would act on 6.72a Jeugdhulp begeleiding while its writer
+    meant 6.72b, or a typo in the label would go unnoticed. The code alone always matches.
+    """
+    code = leading_code(name)
+    written = _label(name)
+    if code is None or not written or name == category:
+        return None
+    accepted = [_fold_label(_label(category))]
+    taakveld = TAAKVELD_BY_CODE.get(code)
+    if taakveld is not None:
+        accepted.append(_fold_label(taakveld.name))
+    accepted = [label for label in accepted if label]
+    folded = _fold_label(written)
+    if not accepted or any(_same_label(folded, label) for label in accepted):
+        return None
+    return (
+        f"'{name}': code {code} is '{category}' in the data, but the name says '{written}'",
+        f"write the code alone ('{code}') or the category as the data names it",
+    )
 
 
 def _domain_name(name: str) -> str | None:
@@ -279,8 +393,18 @@ def _percent(
         return None
     at, shown = path.key(key), plain_number(value)
     if value < -100:
-        problems.add(at, f"{key} {shown} is below -100 %",
-                     "a percentage can take away everything (-100) but no more")
+        problems.add(
+            at,
+            f"{key} {short_number(value)} is below -100 %",
+            "a percentage can take away everything (-100) but no more",
+        )
+        return None
+    if value > MAX_PERCENT:
+        problems.add(
+            at,
+            f"{key} {short_number(value)} is implausibly large (above 1000 %)",
+            "check the digits: percent keys take the number of percent (4.96 means 4.96 %)",
+        )
         return None
     if override:
         return value
@@ -337,26 +461,36 @@ def _override(entry: Mapping[str, object], path: KeyPath, problems: Problems) ->
     return take_bool(entry, OVERRIDE_KEY, path, problems) or False
 
 
-def _read_indexation(
-    entry: dict[str, Any], path: KeyPath, problems: Problems
-) -> Indexation | None:
+def _read_indexation(entry: dict[str, Any], path: KeyPath, problems: Problems) -> Indexation | None:
     before = len(problems.found)
     check_keys(entry, INDEXATION_KEYS, path, problems, aliases=_ALIASES)
     override = _override(entry, path, problems)
-    year = take_int(entry, "year", path, problems, required=True,
-                    hint_missing="write year = 2027 (tariffs change from January of that year)")
+    year = take_int(
+        entry,
+        "year",
+        path,
+        problems,
+        required=True,
+        example=2027,
+        hint_missing="write year = 2027 (tariffs change from January of that year)",
+    )
     if year is not None and not check_year(year, path.key("year"), problems):
         year = None
     tariff = _percent(entry, "tariff_percent", path, problems, override=override)
     ova = _percent(entry, "ova_percent", path, problems, override=override)
     ppc = _percent(entry, "ppc_percent", path, problems, override=override)
-    correction = _percent(entry, "correction_percent", path, problems, override=override,
-                          fraction_check=False)
+    correction = _percent(
+        entry, "correction_percent", path, problems, override=override, fraction_check=False
+    )
     weight = take_number(entry, "ova_weight", path, problems)
     if weight is not None and not 0 <= weight <= 1:
         shown = plain_number(weight)
-        hint = (f"ova_weight is a share: write {plain_number(weight / 100)} for {shown} %"
-                if 1 < weight <= 100 else "a share from 0 to 1; the VNG advice weighs OVA 0.9")
+        # 90 is a percentage written for a share; 1.5 is not "1.5 %" (nobody weighs OVA 0.015)
+        hint = (
+            f"ova_weight is a share: write {plain_number(weight / 100)} for {shown} %"
+            if 10 <= weight <= 100
+            else "ova_weight is the OVA share, between 0 and 1: the VNG method uses 0.9"
+        )
         problems.add(path.key("ova_weight"), f"ova_weight {shown} is not between 0 and 1", hint)
         weight = None
     applies_to = _applies_to(entry, path, problems)
@@ -364,9 +498,11 @@ def _read_indexation(
     has_tariff = "tariff_percent" in entry
     parts = [key for key in ("ova_percent", "ppc_percent") if key in entry]
     if has_tariff and parts:
-        problems.add(path.key("tariff_percent"),
-                     "give tariff_percent or ova_percent and ppc_percent, not both",
-                     "tariff_percent is the whole rate; the parts are weighed into one")
+        problems.add(
+            path.key("tariff_percent"),
+            "give tariff_percent or ova_percent and ppc_percent, not both",
+            "tariff_percent is the whole rate; the parts are weighed into one",
+        )
     elif has_tariff:
         for key in ("correction_percent", "ova_weight"):
             if key in entry:
@@ -378,16 +514,20 @@ def _read_indexation(
                 )
     elif not parts:
         problems.add(
-            path, "an indexation needs a rate",
+            path,
+            "an indexation needs a rate",
             "write tariff_percent = 4.96, or the VNG parts ova_percent = 4.18 and "
             "ppc_percent = 1.82 (with correction_percent for the catch-up of an earlier year)",
             needs_whole_table=True,
         )
     elif len(parts) == 1:
         missing = "ppc_percent" if parts == ["ova_percent"] else "ova_percent"
-        problems.add(path.key(missing), f"{missing} is missing",
-                     "the VNG rate weighs both: OVA (arbeidskosten) and ppc (prijzen)",
-                     needs_whole_table=True)
+        problems.add(
+            path.key(missing),
+            f"{missing} is missing",
+            "the VNG rate weighs both: OVA (arbeidskosten) and ppc (prijzen)",
+            needs_whole_table=True,
+        )
     if len(problems.found) > before or year is None or applies_to is None:
         return None
     if has_tariff:
@@ -435,28 +575,45 @@ def _read_volume(entry: dict[str, Any], path: KeyPath, problems: Problems) -> Vo
     before = len(problems.found)
     check_keys(entry, VOLUME_KEYS, path, problems, aliases=_ALIASES)
     override = _override(entry, path, problems)
-    growth = _percent(entry, "growth_percent_per_year", path, problems, override=override,
-                      required=True, hint_missing="write growth_percent_per_year = 3.0")
+    growth = _percent(
+        entry,
+        "growth_percent_per_year",
+        path,
+        problems,
+        override=override,
+        required=True,
+        hint_missing="write growth_percent_per_year = 3.0",
+    )
     start, end, ok = _period(entry, path, problems, "from", "until")
     applies_to = _applies_to(entry, path, problems)
     if len(problems.found) > before or not ok or growth is None or start is None:
         return None
     if applies_to is None:
         return None
-    return Volume(growth_percent_per_year=float(growth), start=start, applies_to=applies_to,
-                  end=end)
+    return Volume(
+        growth_percent_per_year=float(growth), start=start, applies_to=applies_to, end=end
+    )
 
 
 def _money(
-    entry: Mapping[str, object], key: str, path: KeyPath, problems: Problems, *, required: bool
+    entry: Mapping[str, object],
+    key: str,
+    path: KeyPath,
+    problems: Problems,
+    *,
+    required: bool,
+    hint_missing: str | None = None,
 ) -> Decimal | None:
-    value = take_number(entry, key, path, problems, required=required)
+    value = take_number(entry, key, path, problems, required=required, hint_missing=hint_missing)
     if value is None:
+        return None
+    if not check_amount(value, path.key(key), problems):
         return None
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        problems.add(path.key(key), f"{plain_number(value)} has more decimals than cents",
-                     cents_hint(value))
+        problems.add(
+            path.key(key), f"{plain_number(value)} has more decimals than cents", cents_hint(value)
+        )
         return None
     return value
 
@@ -465,25 +622,39 @@ def _read_measure(entry: dict[str, Any], path: KeyPath, problems: Problems) -> M
     before = len(problems.found)
     check_keys(entry, MEASURE_KEYS, path, problems, aliases=_ALIASES)
     override = _override(entry, path, problems)
-    name = take_str(entry, "name", path, problems, required=True,
-                    hint_missing='every measure has a name: name = "Praktijkondersteuner jeugd"')
+    name = take_str(
+        entry,
+        "name",
+        path,
+        problems,
+        required=True,
+        hint_missing='every measure has a name: name = "Praktijkondersteuner jeugd"',
+    )
     start, end, ok = _period(entry, path, problems, "start", "end")
     percent = _percent(entry, "effect_percent", path, problems, override=override)
     euro = _money(entry, "effect_eur_per_month", path, problems, required=False)
     given = [key for key in ("effect_percent", "effect_eur_per_month") if key in entry]
     if len(given) == 2:
-        problems.add(path.key("effect_eur_per_month"),
-                     "give effect_percent or effect_eur_per_month, not both",
-                     "one measure has one effect; make two measures for two effects")
+        problems.add(
+            path.key("effect_eur_per_month"),
+            "give effect_percent or effect_eur_per_month, not both",
+            "one measure has one effect; make two measures for two effects",
+        )
     elif not given:
-        problems.add(path, "a measure needs an effect",
-                     "write effect_percent = -5.0 (a share of the spending) or "
-                     "effect_eur_per_month = -20000 (a fixed amount)", needs_whole_table=True)
-    ramp = take_int(entry, "ramp_months", path, problems)
+        problems.add(
+            path,
+            "a measure needs an effect",
+            "write effect_percent = -5.0 (a share of the spending) or "
+            "effect_eur_per_month = -20000 (a fixed amount)",
+            needs_whole_table=True,
+        )
+    ramp = take_int(entry, "ramp_months", path, problems, example=6)
     if ramp is not None and ramp < 0:
-        problems.add(path.key("ramp_months"), f"ramp_months {ramp} is negative",
-                     "0 means the full effect from the start month; 6 means it builds up over "
-                     "six months")
+        problems.add(
+            path.key("ramp_months"),
+            f"ramp_months {ramp} is negative",
+            "0 means the full effect from the start month; 6 means it builds up over six months",
+        )
     applies_to = _applies_to(entry, path, problems)
     if len(problems.found) > before or not ok or name is None or start is None:
         return None
@@ -503,18 +674,39 @@ def _read_measure(entry: dict[str, Any], path: KeyPath, problems: Problems) -> M
 def _read_one_off(entry: dict[str, Any], path: KeyPath, problems: Problems) -> OneOff | None:
     before = len(problems.found)
     check_keys(entry, ONE_OFF_KEYS, path, problems, aliases=_ALIASES)
-    name = take_str(entry, "name", path, problems, required=True,
-                    hint_missing='every one_off has a name: name = "Nabetaling aanbieder"')
-    category = take_str(entry, "category", path, problems, required=True,
-                        hint_missing='write category = "6.74a Jeugd behandeling GGZ zonder '
-                        'verblijf" (one category)')
+    name = take_str(
+        entry,
+        "name",
+        path,
+        problems,
+        required=True,
+        hint_missing='every one_off has a name: name = "Nabetaling aanbieder"',
+    )
+    category = take_str(
+        entry,
+        "category",
+        path,
+        problems,
+        required=True,
+        hint_missing='write category = "6.74a Jeugd behandeling GGZ zonder '
+        'verblijf" (one category)',
+    )
     if category is not None and _domain_name(category) is not None:
-        problems.add(path.key("category"),
-                     f"a one_off lands on one category, not on the domain '{category}'",
-                     "name the category, as in the data")
+        problems.add(
+            path.key("category"),
+            f"a one_off lands on one category, not on the domain '{category}'",
+            "name the category, as in the data",
+        )
         category = None
     month = take_month(entry, "month", path, problems, required=True)
-    amount = _money(entry, "amount_eur", path, problems, required=True)
+    amount = _money(
+        entry,
+        "amount_eur",
+        path,
+        problems,
+        required=True,
+        hint_missing="write amount_eur = 150000 (euro; negative for a refund)",
+    )
     if len(problems.found) > before or None in (name, category, month, amount):
         return None
     assert name is not None and category is not None and month is not None and amount is not None
@@ -550,32 +742,70 @@ def _read_file(document: TomlDocument) -> _File:
         if "scenario" not in data:
             hint = 'start the file with [scenario] and name = "…"'
             if set(data) == {"budget"}:
-                hint = ("this looks like a budget file; a scenario points to it with "
-                        '[budget] file = "…"')
-            problems.add(root.key("scenario"), "the file has no [scenario] table", hint,
-                         needs_whole_table=True)
+                hint = (
+                    "this looks like a budget file; a scenario points to it with "
+                    '[budget] file = "…"'
+                )
+            problems.add(
+                root.key("scenario"),
+                "the file has no [scenario] table",
+                hint,
+                needs_whole_table=True,
+            )
     else:
         path = root.key("scenario")
         check_keys(table, SCENARIO_KEYS, path, problems, aliases=_ALIASES)
-        file.name = take_str(table, "name", path, problems, required=True,
-                             hint_missing='every scenario has a name: name = "Voorjaarsnota"')
+        file.name = take_str(
+            table,
+            "name",
+            path,
+            problems,
+            required=True,
+            hint_missing='every scenario has a name: name = "Voorjaarsnota"',
+        )
         file.description = take_str(table, "description", path, problems)
         if "extends" in table:
             file.extends = take_str(table, "extends", path, problems, required=True)
             file.extends_origin = _Origin(problems, path.key("extends"))
 
     if "budget" in data:
-        file.budget = read_budget_table(data["budget"], root.key("budget"), problems,
-                                        allow_file=True)
+        file.budget = read_budget_table(
+            data["budget"], root.key("budget"), problems, allow_file=True
+        )
         if file.budget is not None and file.budget.file is not None:
             file.budget_file_origin = _Origin(problems, root.key("budget").key("file"))
 
+    _check_measure_names(data, problems)
     file.indexation = list(_entries(data, "indexation", problems, _read_indexation))
     file.volume = list(_entries(data, "volume", problems, _read_volume))
     file.measure = list(_entries(data, "measure", problems, _read_measure))
     file.one_off = list(_entries(data, "one_off", problems, _read_one_off))
     file.names = list(_written_names(data, problems))
     return file
+
+
+def _check_measure_names(data: Mapping[str, object], problems: Problems) -> None:
+    """One name per measure within a file, checked on the raw entries, so that a duplicate is
+    reported together with the other problems of either entry (and despite syntax errors).
+    Across files a repeated name is an override (see _merge), never an error."""
+    entries = data.get("measure")
+    if not isinstance(entries, list):
+        return
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            continue
+        key = _spaced(name)
+        if key in first:
+            path = KeyPath(("measure",)).item(index, name.strip()).key("name")
+            problems.add(
+                path,
+                f"measure name '{name}' is used twice (also measure[{first[key]}])",
+                "give each measure its own name",
+            )
+        else:
+            first[key] = index
 
 
 # --- extends and budget files ---------------------------------------------------------------
@@ -601,16 +831,20 @@ class _Loader:
         if any(resolved == seen for seen, _ in stack):
             assert via is not None
             names = [name for _, name in stack] + [shown]
-            via.add("extends makes a cycle: " + " → ".join(names),
-                    "a scenario cannot extend itself, directly or through others")
+            via.add(
+                "extends makes a cycle: " + " → ".join(names),
+                "a scenario cannot extend itself, directly or through others",
+            )
             return []
         try:
             document = read_document(path, what="scenario file")
         except UsageError as error:
             if via is None:
                 raise
-            via.add(f"cannot extend '{shown}': {error.problem}",
-                    "extends is a path relative to this file")
+            via.add(
+                f"cannot extend '{shown}': {error.problem}",
+                "extends is a path relative to this file",
+            )
             return []
         self.order.append(document.source)
         self.syntax.extend(document.syntax_problems)
@@ -632,8 +866,10 @@ class _Loader:
         try:
             part, document, problems = read_budget_document(target)
         except UsageError as error:
-            origin.add(f"budget file '{file.budget.file}': {error.problem}",
-                       "file is a path relative to this scenario file")
+            origin.add(
+                f"budget file '{file.budget.file}': {error.problem}",
+                "file is a path relative to this scenario file",
+            )
             file.budget = None
             return
         self.order.append(document.source)
@@ -672,19 +908,61 @@ def _merge_budget(parts: list[BudgetPart]) -> tuple[Budget | None, dict[str, _Or
     last = parts[-1]
     provenance = next((p.provenance for p in reversed(parts) if p.provenance), None)
     amounts = {spelled[i]: dict(sorted(y.items())) for i, y in years.items()}
-    budget = Budget(amounts=amounts, unit=last.unit or "EUR", source=last.source,
-                    provenance=provenance)
+    budget = Budget(
+        amounts=amounts, unit=last.unit or "EUR", source=last.source, provenance=provenance
+    )
     return budget, {spelled[i]: origin for i, origin in origins.items()}
+
+
+def _applies_identity(applies_to: tuple[str, ...]) -> frozenset[str]:
+    """What makes two applies_to the same: the same domains and categories, in any order and
+    spelling ("6.72a" = "6.72a Jeugdhulp begeleiding"); () (every category) is its own."""
+    return frozenset(
+        f"domain:{domain}" if (domain := _domain_name(name)) else category_identity(name)
+        for name in applies_to
+    )
+
+
+def _indexation_identity(indexation: Indexation) -> Hashable:
+    return indexation.year, _applies_identity(indexation.applies_to)
+
+
+def _volume_identity(volume: Volume) -> Hashable:
+    return _applies_identity(volume.applies_to), volume.start
+
+
+def _measure_identity(measure: Measure) -> Hashable:
+    return _spaced(measure.name)
+
+
+def _one_off_identity(one_off: OneOff) -> Hashable:
+    return _spaced(one_off.name)
+
+
+def _overridden(
+    files: list[_File],
+    entries: Callable[[_File], list[tuple[T, _Origin]]],
+    identity: Callable[[T], Hashable],
+) -> list[tuple[T, _Origin]]:
+    """The entries of a chain of files, oldest first; a file's entries replace those of the
+    files it extends that have the same identity (all of them: a parent may hold two one-offs
+    of one name). Within one file nothing is replaced: duplicates there are reported."""
+    merged: list[tuple[T, _Origin]] = []
+    for file in files:
+        own = entries(file)
+        replaced = {identity(item) for item, _ in own}
+        merged = [pair for pair in merged if identity(pair[0]) not in replaced] + own
+    return merged
 
 
 def _merge(files: list[_File], source: str) -> _Resolved:
     top = files[-1]
     description = next((f.description for f in reversed(files) if f.description is not None), "")
     budget, budget_origins = _merge_budget([f.budget for f in files if f.budget is not None])
-    indexation = [item for f in files for item in f.indexation]
-    volume = [item for f in files for item in f.volume]
-    measure = [item for f in files for item in f.measure]
-    one_off = [item for f in files for item in f.one_off]
+    indexation = _overridden(files, lambda f: f.indexation, _indexation_identity)
+    volume = _overridden(files, lambda f: f.volume, _volume_identity)
+    measure = _overridden(files, lambda f: f.measure, _measure_identity)
+    one_off = _overridden(files, lambda f: f.one_off, _one_off_identity)
     scenario = Scenario(
         name=top.name or "",
         source=source,
@@ -766,9 +1044,7 @@ def _common(a: str, b: str, domain_for: Callable[[str], str]) -> str | None:
     return a if category_identity(a) == category_identity(b) else None
 
 
-def _overlap(
-    start_a: date, end_a: date | None, start_b: date, end_b: date | None
-) -> str | None:
+def _overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> str | None:
     """The months two periods share, in words ("2027-01..2027-06", "from 2027-01"); or None."""
     first = max(start_a, start_b)
     ends = [e for e in (end_a, end_b) if e is not None]
@@ -782,24 +1058,10 @@ def _overlap(
 
 def _check_entries(resolved: _Resolved, reach: Callable[[tuple[str, ...]], _Reach]) -> None:
     measures = resolved.measure
-    names: dict[str, int] = {}
-    duplicate_pairs: set[tuple[int, int]] = set()
-    for index, (measure, origin) in enumerate(measures):
-        key = _spaced(measure.name)
-        if key in names:
-            first = measures[names[key]][1]
-            hint = "give each measure its own name"
-            if first.problems.source != origin.problems.source:
-                hint += "; an extending scenario cannot redefine a measure of the one it extends"
-            origin.add(f"measure name '{measure.name}' is used twice (also {first.named(origin)})",
-                       hint, key="name")
-            duplicate_pairs.add((names[key], index))
-        else:
-            names[key] = index
     for j, (second, second_origin) in enumerate(measures):
-        for i, (first_measure, first_origin) in enumerate(measures[:j]):
-            if (i, j) in duplicate_pairs:
-                continue
+        for first_measure, first_origin in measures[:j]:
+            if _spaced(first_measure.name) == _spaced(second.name):
+                continue  # one file used the name twice: _check_measure_names says so
             months = _overlap(first_measure.start, first_measure.end, second.start, second.end)
             shared = reach(first_measure.applies_to).shared_with(reach(second.applies_to))
             if months is None or shared is None:
@@ -817,11 +1079,13 @@ def _check_entries(resolved: _Resolved, reach: Callable[[tuple[str, ...]], _Reac
             shared = reach(earlier.applies_to).shared_with(reach(volume.applies_to))
             if months is None or shared is None:
                 continue
-            origin.add(
-                f"overlaps {earlier_origin.named(origin)} on {shared}, {months}",
+            hint = (
                 "one volume growth per category at a time: end the first (until = …) before "
-                "the second starts (from = …), or put the combined rate in one entry",
+                "the second starts (from = …), or put the combined rate in one entry"
             )
+            if earlier_origin.problems.source != origin.problems.source:
+                hint += "; to replace the parent's entry, give the same applies_to and from"
+            origin.add(f"overlaps {earlier_origin.named(origin)} on {shared}, {months}", hint)
     indexations = resolved.indexation
     for j, (indexation, index_origin) in enumerate(indexations):
         for earlier_index, earlier_index_origin in indexations[:j]:
@@ -830,46 +1094,90 @@ def _check_entries(resolved: _Resolved, reach: Callable[[tuple[str, ...]], _Reac
             shared = reach(earlier_index.applies_to).shared_with(reach(indexation.applies_to))
             if shared is None:
                 continue
+            hint = "one indexation per category and year: combine them into one entry"
+            if earlier_index_origin.problems.source != index_origin.problems.source:
+                hint += "; to replace the parent's entry, give the same year and applies_to"
             index_origin.add(
                 f"a second indexation for {indexation.year} on {shared} "
                 f"(also {earlier_index_origin.named(index_origin)})",
-                "one indexation per category and year: combine them into one entry",
+                hint,
             )
     seen: dict[tuple[str, str, date], _Origin] = {}
     for one_off, one_off_origin in resolved.one_off:
         same = (_spaced(one_off.name), category_identity(one_off.category), one_off.month)
         if same in seen:
-            one_off_origin.add(f"the same one_off twice (also {seen[same].named(one_off_origin)})",
-                               "list it once; a second payment needs its own name")
+            one_off_origin.add(
+                f"the same one_off twice (also {seen[same].named(one_off_origin)})",
+                "list it once; a second payment needs its own name",
+            )
         else:
             seen[same] = one_off_origin
+
+
+def _check_budget_categories(
+    amounts: Mapping[str, Mapping[int, float]],
+    origin_of: Callable[[str], _Origin],
+    categories: Sequence[str],
+) -> None:
+    """Every budget line that budgets something names one data category, once.
+
+    A line of zeros for a category the data lacks is skipped without a word: a begroting (and
+    so `budget from-iv3`) lists every taakveld, also those the municipality does not use.
+    """
+    matched: dict[str, str] = {}
+    for name, years in amounts.items():
+        origin = origin_of(name)
+        match = match_category(name, categories)
+        if match is None:
+            if any(years.values()):
+                origin.add(f"unknown category '{name}'", _closest_categories(name, categories))
+            continue
+        mismatch = label_mismatch(name, match)
+        if mismatch is not None:
+            origin.add(*mismatch)
+        elif match in matched:
+            origin.add(
+                f"'{name}' and '{matched[match]}' are both the category '{match}'",
+                "give each category once",
+            )
+        else:
+            matched[match] = name
 
 
 def _check_categories(
     resolved: _Resolved, categories: Sequence[str], domain_for: Callable[[str], str]
 ) -> None:
-    scenario = resolved.scenario
-    if scenario.budget is not None:
-        matched: dict[str, str] = {}
-        for name in scenario.budget.amounts:
-            origin = resolved.budget_origins[name]
-            match = match_category(name, categories)
-            if match is None:
-                origin.add(f"unknown category '{name}'", _closest_categories(name, categories))
-            elif match in matched:
-                origin.add(f"'{name}' and '{matched[match]}' are both the category '{match}'",
-                           "give each category once")
-            else:
-                matched[match] = name
+    budget = resolved.scenario.budget
+    if budget is not None:
+        _check_budget_categories(budget.amounts, resolved.budget_origins.__getitem__, categories)
     for name, may_be_domain, origin in resolved.names:
         domain = _domain_name(name) if may_be_domain else None
         if domain is not None:
             if not any(domain_for(c) == domain for c in categories):
-                origin.add(f"the data has no category in domain '{domain}'",
-                           "name a domain or a category that is in the data")
-        elif match_category(name, categories) is None:
+                origin.add(
+                    f"the data has no category in domain '{domain}'",
+                    "name a domain or a category that is in the data",
+                )
+            continue
+        match = match_category(name, categories)
+        if match is None:
             extra = DOMAIN_NAMES if may_be_domain else ()
             origin.add(f"unknown category '{name}'", _closest_categories(name, categories, extra))
+        elif (mismatch := label_mismatch(name, match)) is not None:
+            origin.add(*mismatch)
+
+
+def _check_actuals(resolved: _Resolved, first_forecast_month: date) -> None:
+    """A one-off in a month the data already covers would be counted twice (or not at all)."""
+    first = first_forecast_month.replace(day=1)
+    for one_off, origin in resolved.one_off:
+        if one_off.month < first:
+            origin.add(
+                f"month {one_off.month:%Y-%m} is already in the actuals "
+                f"(the forecast starts in {first:%Y-%m})",
+                "move it to a forecast month or leave it out: the actuals already hold it",
+                key="month",
+            )
 
 
 # --- the public face ----------------------------------------------------------------------------
@@ -880,12 +1188,15 @@ def load_scenario(
     categories: Sequence[str] | None = None,
     *,
     domains: Mapping[str, str] | None = None,
+    first_forecast_month: date | None = None,
 ) -> Scenario:
     """Read, resolve and validate a scenario file; every problem at once (ProblemList, exit 2).
 
     `categories` are the data's category names (checked when given); `domains` maps them to
     their domain when the data declares it (otherwise models.categories.domain_of decides).
-    A missing or unreadable file is a UsageError naming it.
+    `first_forecast_month` (the month after the data's last complete month), when given, makes
+    a one-off before it an error at its `month` line. A missing or unreadable file is a
+    UsageError naming it.
     """
     path = Path(path)
     loader = _Loader()
@@ -900,8 +1211,36 @@ def load_scenario(
         _check_entries(resolved, reach)
     if categories is not None:
         _check_categories(resolved, categories, domain_for)
+    if first_forecast_month is not None:
+        _check_actuals(resolved, first_forecast_month)
     raise_problems(loader.problems(), loader.order)
     return resolved.scenario
+
+
+def is_budget_file(path: Path) -> bool:
+    """True for a file whose only table is [budget] (what `budget from-iv3` writes), so that
+    `scenario check` can check it as a budget file. False when it cannot be read at all."""
+    try:
+        document = read_document(Path(path))
+    except UsageError:
+        return False
+    return set(document.data) == {"budget"}
+
+
+def load_budget(path: Path, categories: Sequence[str] | None = None) -> Budget:
+    """A budget file, with its categories checked against the data's when given (the rules of
+    a scenario's [budget]); every problem at once (ProblemList, exit 2)."""
+    part, document, problems = read_budget_document(Path(path))
+    if part is not None and categories is not None:
+        paths = part.paths
+
+        def origin_of(name: str) -> _Origin:
+            return _Origin(problems, paths[name])
+
+        _check_budget_categories(part.amounts, origin_of, categories)
+    raise_problems([*document.syntax_problems, *problems.found], [document.source])
+    assert part is not None  # no problems: the [budget] table was read
+    return part.to_budget()
 
 
 def _number(value: float) -> int | float:
@@ -932,8 +1271,12 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         data["measure"] = [_measure_dict(m) for m in scenario.measure]
     if scenario.one_off:
         data["one_off"] = [
-            {"name": o.name, "category": o.category, "month": o.month,
-             "amount_eur": _number(o.amount_eur)}
+            {
+                "name": o.name,
+                "category": o.category,
+                "month": o.month,
+                "amount_eur": _number(o.amount_eur),
+            }
             for o in scenario.one_off
         ]
     return data

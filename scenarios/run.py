@@ -17,15 +17,15 @@ import polars as pl
 from models.aggregate import annual_summary, monthly_summary
 from models.categories import domain_sort_key, domains_for
 from models.errors import UsageError
-from models.forecast import SeriesForecast, forecast_categories
+from models.forecast import MODEL_CHOICES, SeriesForecast, forecast_categories
 from models.history import category_facts, prepare_history
 from models.loading import ColumnChoice, History, SourceInfo, load_history
-from scenarios.apply import apply_scenario
+from scenarios.apply import apply_scenario, timing_warnings
 from scenarios.parse import load_scenario, match_category
 from scenarios.schema import Scenario
 
 BASELINE = "baseline"
-MODELS = ("prophet", "seasonal-naive")
+MODELS = MODEL_CHOICES
 MAX_YEARS = 10  # budget years after T that can be shown; paths are drawn this far
 # A category without spending in this many months before the end of the history has stopped
 # (for example an Iv3 code replaced by its 2023 successors); forecasting it would count twice.
@@ -179,12 +179,17 @@ def forecast_history(
     )
 
     # Scenario files are checked against the data's categories before minutes of fitting.
-    scenarios = [load_scenario(path, order) for path in scenario_files] or [Scenario(BASELINE)]
+    scenarios = [
+        load_scenario(path, order, domains=domains, first_forecast_month=first_forecast)
+        for path in scenario_files
+    ] or [Scenario(BASELINE)]
     names = [scenario.name for scenario in scenarios]
     if len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        files = [str(path) for path, n in zip(scenario_files, names, strict=True) if n in twice]
         raise UsageError(
-            "two scenarios have the same name: "
-            + ", ".join(sorted({n for n in names if names.count(n) > 1})),
+            "two scenarios have the same name: " + ", ".join(twice),
+            source=", ".join(files),
             hint="give each [scenario] a name of its own",
         )
 
@@ -215,13 +220,14 @@ def forecast_history(
         adjusted = apply_scenario(
             forecasts, scenario, domains, lambda name: match_category(name, order)
         )
+        warnings += timing_warnings(scenario, first_forecast, shown_end)
+        warnings += _negative_months(scenario, adjusted)
         budgets = _budget_by_category(scenario, order, years)
         tag = pl.lit(scenario.name).alias("scenario")
-        annual_parts.append(
-            annual_summary(
-                monthly, adjusted, domains, years, settings.interval, budgets=budgets
-            ).with_columns(tag)
-        )
+        annual = annual_summary(
+            monthly, adjusted, domains, years, settings.interval, budgets=budgets
+        ).with_columns(tag)
+        annual_parts.append(annual)
         monthly_parts.append(
             monthly_summary(
                 monthly, adjusted, domains, settings.interval, start_year=current_year
@@ -229,6 +235,7 @@ def forecast_history(
         )
         if scenario.budget is not None:
             warnings += _unbudgeted(scenario, order, years, budgets)
+            warnings += _implausible_budgets(scenario, annual)
     annual = pl.concat(annual_parts).select("scenario", pl.exclude("scenario"))
     monthly_rows = pl.concat(monthly_parts).select("scenario", pl.exclude("scenario"))
     categories = tuple(
@@ -281,6 +288,40 @@ def _budget_by_category(
     return budgets
 
 
+def _budget_years(scenario: Scenario) -> set[int]:
+    if scenario.budget is None:
+        return set()
+    return {year for by_year in scenario.budget.amounts.values() for year in by_year}
+
+
+def _implausible_budgets(scenario: Scenario, annual: pl.DataFrame) -> list[str]:
+    """A budget far below the forecast usually means a unit slip (kEUR read as EUR)."""
+    low = annual.filter(
+        (pl.col("level") == "category")
+        & (pl.col("budget") > 0)
+        & (pl.col("budget") < 0.2 * pl.col("total"))
+    )
+    if low.height == 0:
+        return []
+    first = low.row(0, named=True)
+    return [
+        f"scenario {scenario.name!r}: {low.height} budget line(s) below a fifth of the forecast, "
+        f"e.g. {first['category']} {first['year']}: budget {first['budget']:,.0f} against "
+        f"{first['total']:,.0f} — check the budget's unit (EUR or kEUR)"
+    ]
+
+
+def _negative_months(scenario: Scenario, forecasts: Sequence[SeriesForecast]) -> list[str]:
+    """Euro amounts (refunds, measures) may push a month below zero: allowed, but said."""
+    negative = [f.category for f in forecasts if (f.paths.mean(axis=0) < 0).any()]
+    if not negative:
+        return []
+    return [
+        f"scenario {scenario.name!r}: its euro amounts make spending negative in some months "
+        "of " + ", ".join(negative) + " (counted in full, as credit notes are)"
+    ]
+
+
 def _unbudgeted(
     scenario: Scenario,
     categories: Sequence[str],
@@ -291,5 +332,13 @@ def _unbudgeted(
     missing = [f"{c} {y}" for c in categories for y in years if (c, y) not in budgets]
     if not missing:
         return []
+    covered = sorted({y for _, y in budgets} | _budget_years(scenario))
+    if not any(y in years for y in covered):
+        return [
+            f"scenario {scenario.name!r}: the budget covers "
+            + (", ".join(map(str, covered)) if covered else "no year")
+            + f", the forecast shows {years[0]}–{years[-1]}: nothing to compare"
+            + " (budget from-iv3 has --year to label a begroting for another year)"
+        ]
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return [f"scenario {scenario.name!r}: no budget for {shown}; those rows show no difference"]

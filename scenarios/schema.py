@@ -34,12 +34,19 @@ class Indexation:
 
 @dataclass(frozen=True)
 class Volume:
-    """Demand growth, compounding month by month from `start` (month `start` itself is × 1.0)."""
+    """Demand growth, compounding month by month from `start` (scenarios/apply.py has the
+    formula for each month).
+
+    `until` (`end` here) is the last month with growth; from the month after it the level stays
+    at (1 + g/100) ** (((months from `from` to `until`) + 1) / 12), g being
+    growth_percent_per_year. So `from = 2027-01-01, until = 2027-12-01` holds × 1.02 for a 2 %
+    growth: a full year's worth, and a next [[volume]] from 2028-01-01 carries on from there.
+    """
 
     growth_percent_per_year: float
     start: date  # key `from` in the file; first of a month
     applies_to: tuple[str, ...] = ()
-    end: date | None = None  # growth stops (the level stays) after this month
+    end: date | None = None  # key `until`: the last month with growth; the level stays after it
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ YEAR_RANGE = (2000, 2100)
 
 MAX_SYNTAX_ERRORS = 25  # stop blanking lines after this many; the file needs a closer look
 
+MAX_AMOUNT_EUR = Decimal(10) ** 12
+"""Amounts beyond a trillion euro are typos (a unit or exponent slip), and 1e308 overflows to
+infinity once tariffs and growth multiply it: refuse them where the line is still known."""
+
 Part = str | int  # a table key, or the 1-based index of an entry in an array of tables
 
 
@@ -359,6 +363,12 @@ def plain_number(value: Decimal | int) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+def short_number(value: Decimal | int) -> str:
+    """plain_number, but a huge or tiny number keeps its exponent (1.000e+308), to fit a line."""
+    text = plain_number(value)
+    return text if len(text) <= 20 else f"{Decimal(value):.3e}"
+
+
 _THOUSANDS_DOTS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _THOUSANDS_COMMAS = re.compile(r"[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
@@ -557,9 +567,11 @@ def read_text(path: Path, *, what: str = "file") -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"{what} not found", source=shown) from None
+        raise UsageError(f"{what} not found", source=shown, hint="check the path") from None
     except IsADirectoryError:
-        raise UsageError(f"{what} is a directory", source=shown) from None
+        raise UsageError(
+            f"{what} is a directory", source=shown, hint="check the path: name a file, not a folder"
+        ) from None
     except OSError as error:
         raise UsageError(f"cannot read {what}: {error.strerror or error}", source=shown) from None
     try:
@@ -586,6 +598,12 @@ def parse_document(text: str, source: str) -> TomlDocument:
         try:
             data = tomllib.loads("".join(lines), parse_float=Decimal)
             break
+        except RecursionError:  # tomllib recurses per nesting level: `a = [[[[…`
+            raise UsageError(
+                "values are nested too deeply to read",
+                source=source,
+                hint="a scenario or budget needs only a few levels of [tables] and [lists]",
+            ) from None
         except tomllib.TOMLDecodeError as error:
             message = str(error)
             found = _LOCATION.search(message)
@@ -666,8 +684,11 @@ def take_str(
         return None
     value = table[key]
     if not isinstance(value, str):
-        problems.add(path.key(key), f"{key} must be text, not {type_name(value)}",
-                     f'text needs quotes: {key} = "…"')
+        problems.add(
+            path.key(key),
+            f"{key} must be text, not {type_name(value)}",
+            f'text needs quotes: {key} = "…"',
+        )
         return None
     if required and not value.strip():
         problems.add(path.key(key), f"{key} is empty", hint_missing)
@@ -705,9 +726,30 @@ def number_value(value: object, path: KeyPath, problems: Problems) -> Decimal | 
         return None
     number = Decimal(value)
     if not number.is_finite():
-        problems.add(path, f"{name} must be a finite number, not {value}")
+        problems.add(
+            path,
+            f"{name} must be a finite number, not {value}",
+            "nan and inf are not amounts or rates: write the number itself",
+        )
         return None
     return number
+
+
+def check_amount(
+    number: Decimal, path: KeyPath, problems: Problems, *, scale: Decimal = Decimal(1)
+) -> bool:
+    """False (and a problem) for an amount (× `scale` euro) beyond MAX_AMOUNT_EUR in euro.
+
+    Compared before scaling, so 1e999999 cannot overflow Decimal's exponent range on the way.
+    """
+    if abs(number) <= MAX_AMOUNT_EUR / scale:
+        return True
+    problems.add(
+        path,
+        f"{short_number(number)} is implausibly large: more than € 1.000.000.000.000",
+        "check the digits and the unit (EUR or kEUR; one_off and measure amounts are in euro)",
+    )
+    return False
 
 
 def take_int(
@@ -718,8 +760,12 @@ def take_int(
     *,
     required: bool = False,
     hint_missing: str | None = None,
+    example: int | None = None,
 ) -> int | None:
-    """A whole number; 6.0 is refused (say 6), so no one wonders what 6.5 months means."""
+    """A whole number; 6.0 is refused (say 6), so no one wonders what 6.5 months means.
+
+    `example` is a typical value, for the hint when the value is not a whole number at all.
+    """
     if key not in table:
         if required:
             _missing(key, path, problems, hint_missing)
@@ -732,6 +778,8 @@ def take_int(
         hint = f"write {key} = {int(value)}"
     elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         hint = f"write the number without quotes: {key} = {value.strip()}"
+    elif example is not None:
+        hint = f"write {key} = {example}"
     problems.add(path.key(key), f"{key} must be a whole number, not {type_name(value)}", hint)
     return None
 
@@ -744,8 +792,9 @@ def take_bool(
     value = table[key]
     if isinstance(value, bool):
         return value
-    problems.add(path.key(key), f"{key} must be true or false, not {type_name(value)}",
-                 f"write {key} = true")
+    problems.add(
+        path.key(key), f"{key} must be true or false, not {type_name(value)}", f"write {key} = true"
+    )
     return None
 
 
@@ -753,8 +802,9 @@ def check_year(year: int, path: KeyPath, problems: Problems) -> bool:
     low, high = YEAR_RANGE
     if low <= year <= high:
         return True
-    problems.add(path, f"year {year} is outside {low}..{high}",
-                 "write a four-digit year, like 2027")
+    problems.add(
+        path, f"year {year} is outside {low}..{high}", "write a four-digit year, like 2027"
+    )
     return False
 
 
@@ -769,16 +819,22 @@ def month_value(value: object, path: KeyPath, problems: Problems) -> date | None
     """
     name = str(path.parts[-1]) if path.parts else "date"
     if isinstance(value, datetime) or isinstance(value, time):
-        problems.add(path, f"{name} must be a month, not {type_name(value)}",
-                     f"write the date only: {name} = 2026-07-01")
+        problems.add(
+            path,
+            f"{name} must be a month, not {type_name(value)}",
+            f"write the date only: {name} = 2026-07-01",
+        )
         return None
     if isinstance(value, date):
         day = value
     elif isinstance(value, str):
         match = _MONTH_TEXT.fullmatch(value.strip())
         if match is None:
-            problems.add(path, f"{name}: '{value}' is not a month",
-                         f'write {name} = 2026-07-01 or {name} = "2026-07"')
+            problems.add(
+                path,
+                f"{name}: '{value}' is not a month",
+                f'write {name} = 2026-07-01 or {name} = "2026-07"',
+            )
             return None
         try:
             day = date(int(match[1]), int(match[2]), int(match[3] or 1))
@@ -786,8 +842,11 @@ def month_value(value: object, path: KeyPath, problems: Problems) -> date | None
             problems.add(path, f"{name}: '{value}' is not a date", "check the month and day")
             return None
     else:
-        problems.add(path, f"{name} must be a month, not {type_name(value)}",
-                     f'write {name} = 2026-07-01 or {name} = "2026-07"')
+        problems.add(
+            path,
+            f"{name} must be a month, not {type_name(value)}",
+            f'write {name} = 2026-07-01 or {name} = "2026-07"',
+        )
         return None
     if day.day != 1:
         problems.add(
@@ -825,8 +884,11 @@ def take_table(
     value = table[key]
     if isinstance(value, dict):
         return value
-    problems.add(path.key(key), f"{key} must be a table, not {type_name(value)}",
-                 f"write it as [{path.key(key).dotted}] with its keys below")
+    problems.add(
+        path.key(key),
+        f"{key} must be a table, not {type_name(value)}",
+        f"write it as [{path.key(key).dotted}] with its keys below",
+    )
     return None
 
 
@@ -838,12 +900,18 @@ def take_table_list(
         return []
     value = table[key]
     if isinstance(value, dict):
-        problems.add(path.key(key), f"[{key}] must be a list of tables",
-                     f"write [[{key}]] (double brackets) for each entry")
+        problems.add(
+            path.key(key),
+            f"[{key}] must be a list of tables",
+            f"write [[{key}]] (double brackets) for each entry",
+        )
         return []
     if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-        problems.add(path.key(key), f"{key} must be a list of tables, not {type_name(value)}",
-                     f"write [[{key}]] (double brackets) for each entry")
+        problems.add(
+            path.key(key),
+            f"{key} must be a list of tables, not {type_name(value)}",
+            f"write [[{key}]] (double brackets) for each entry",
+        )
         return []
     return value
 
@@ -859,11 +927,15 @@ def take_str_list(
         problems.add(path.key(key), f"{key} must be a list", f'write {key} = ["{value}"]')
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.add(path.key(key), f"{key} must be a list of texts",
-                     f'write {key} = ["jeugd", "6.71a Huishoudelijke hulp (WMO)"]')
+        problems.add(
+            path.key(key),
+            f"{key} must be a list of texts",
+            f'write {key} = ["jeugd", "6.71a Huishoudelijke hulp (WMO)"]',
+        )
         return None
     if not value:
-        problems.add(path.key(key), f"{key} is empty",
-                     f"leave {key} out to apply to every category")
+        problems.add(
+            path.key(key), f"{key} is empty", f"leave {key} out to apply to every category"
+        )
         return None
     return value

@@ -18,9 +18,11 @@ decimal arithmetic):
     2023–2024 rates (5.7–6.4 %), i.e. prices roughly kept up, volumes flat.
   - Begroting 2025 cannot be used: every care line of Midden-Drenthe is 0 in the CBS 2025 file
     (the script checks this and stops if that changes).
-  - Sample categories with no Lasten in begroting 2024 (6.71d Overige maatwerkarrangementen,
+  - Sample categories with Lasten 0 in begroting 2024 (6.71d Overige maatwerkarrangementen,
     6.74c Gesloten plaatsing: the municipality budgets them elsewhere) get 0: that is what the
-    begroting says for those lines, and the forecast should show their spending as unbudgeted.
+    begroting says for those lines (budget_from_iv3 reads them as 0), and the forecast should
+    show their spending as unbudgeted. A sample category the file does not list at all would
+    get 0 the same way.
 * budget_cut.toml: a scenario that extends baseline.toml with a budget 5 % (CUT) lower on every
   line from 2027 on (a taakstelling): 0.95 × the rounded figure above, rounded to whole kEUR.
 """
@@ -73,7 +75,7 @@ def whole_kilo(value: Decimal) -> Decimal:
 def carried_forward(
     iv3_dir: Path, categories: Sequence[str]
 ) -> tuple[dict[str, dict[int, Decimal]], list[str]]:
-    """kEUR per sample category and year, and the categories that had no 2024 budget."""
+    """kEUR per sample category and year, and the categories whose 2024 budget is 0."""
     try:
         budget_from_iv3(iv3_dir / "iv3_2025_begroting.csv", GEMEENTE)
     except UsageError:
@@ -86,7 +88,7 @@ def carried_forward(
         match = match_category(name, categories)
         if match is not None:
             by_category[match] = Decimal(repr(years[BASE_YEAR])) / KILO
-    unbudgeted = [c for c in categories if c not in by_category]
+    unbudgeted = [c for c in categories if not by_category.get(c)]
     table: dict[str, dict[int, Decimal]] = {}
     for category in categories:
         base = by_category.get(category, Decimal(0))

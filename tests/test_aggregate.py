@@ -113,16 +113,33 @@ def test_annual_rows_match_a_direct_calculation(interval: float) -> None:
 def test_row_order_labels_and_columns() -> None:
     table = annual_summary(_frame(_history()), _forecasts(), DOMAINS, [2025, 2026])
     assert table.columns == [
-        "category", "domain", "level", "year", "actual", "forecast", "total", "lower", "upper",
-        "model", "budget", "difference", "overspend_probability",
+        "category",
+        "domain",
+        "level",
+        "year",
+        "actual",
+        "forecast",
+        "total",
+        "lower",
+        "upper",
+        "model",
+        "budget",
+        "difference",
+        "overspend_probability",
     ]
     assert table.select("category", "domain", "level", "year").rows() == [
-        ("A jeugd", "jeugd", "category", 2025), ("A jeugd", "jeugd", "category", 2026),
-        ("B jeugd", "jeugd", "category", 2025), ("B jeugd", "jeugd", "category", 2026),
-        ("C wmo", "wmo", "category", 2025), ("C wmo", "wmo", "category", 2026),
-        ("jeugd", "jeugd", "domain", 2025), ("jeugd", "jeugd", "domain", 2026),
-        ("wmo", "wmo", "domain", 2025), ("wmo", "wmo", "domain", 2026),
-        ("totaal", "totaal", "total", 2025), ("totaal", "totaal", "total", 2026),
+        ("A jeugd", "jeugd", "category", 2025),
+        ("A jeugd", "jeugd", "category", 2026),
+        ("B jeugd", "jeugd", "category", 2025),
+        ("B jeugd", "jeugd", "category", 2026),
+        ("C wmo", "wmo", "category", 2025),
+        ("C wmo", "wmo", "category", 2026),
+        ("jeugd", "jeugd", "domain", 2025),
+        ("jeugd", "jeugd", "domain", 2026),
+        ("wmo", "wmo", "domain", 2025),
+        ("wmo", "wmo", "domain", 2026),
+        ("totaal", "totaal", "total", 2025),
+        ("totaal", "totaal", "total", 2026),
     ]
     assert table.get_column("model").to_list() == ["prophet"] * 6 + [None] * 6
 
@@ -153,9 +170,7 @@ def test_summed_monthly_bounds_are_wider_than_the_summed_path_interval() -> None
     # and for a domain: summing category bounds is wider again than summing paths
     jeugd = _row(table, "jeugd", 2026)
     a, b = _row(table, "A jeugd", 2026), _row(table, "B jeugd", 2026)
-    assert jeugd["upper"] - jeugd["lower"] < (
-        a["upper"] - a["lower"] + b["upper"] - b["lower"]
-    )
+    assert jeugd["upper"] - jeugd["lower"] < (a["upper"] - a["lower"] + b["upper"] - b["lower"])
 
 
 def test_domain_rows_add_paths_sample_by_sample() -> None:
@@ -189,7 +204,14 @@ def test_monthly_rows_kinds_bounds_and_gaps() -> None:
     rows, forecasts = _history(), _forecasts()
     monthly = monthly_summary(_frame(rows), forecasts, DOMAINS, interval=0.8, start_year=2025)
     assert monthly.columns == [
-        "category", "domain", "level", "month", "amount", "lower", "upper", "kind"
+        "category",
+        "domain",
+        "level",
+        "month",
+        "amount",
+        "lower",
+        "upper",
+        "kind",
     ]
     a = monthly.filter(pl.col("category") == "A jeugd")
     assert a.get_column("month").to_list() == _months(date(2025, 1, 1), 9 + HORIZON)
@@ -238,8 +260,12 @@ def test_a_category_whose_data_stops_early_is_forecast_from_its_own_month() -> N
     monthly = monthly_summary(frame, forecasts, DOMAINS)
     july = monthly.filter(pl.col("month") == date(2025, 7, 1))
     assert dict(july.select("category", "kind").iter_rows()) == {
-        "A jeugd": "actual", "B jeugd": "actual", "C wmo": "forecast",
-        "jeugd": "actual", "wmo": "forecast", "totaal": "forecast",
+        "A jeugd": "actual",
+        "B jeugd": "actual",
+        "C wmo": "forecast",
+        "jeugd": "actual",
+        "wmo": "forecast",
+        "totaal": "forecast",
     }
 
 
@@ -310,7 +336,9 @@ def test_a_domain_with_an_unbudgeted_category_has_no_budget() -> None:
     for label in ("B jeugd", "jeugd", "totaal"):  # partial: null, not a fake overschot
         row = _row(table, label, 2026)
         assert (row["budget"], row["difference"], row["overspend_probability"]) == (
-            None, None, None
+            None,
+            None,
+            None,
         ), label
     assert _row(table, "jeugd", 2025)["budget"] is not None
     assert _row(table, "A jeugd", 2026)["budget"] is not None

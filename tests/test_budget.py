@@ -7,13 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.app import app
 from models.categories import TAAKVELD_BY_CODE, leading_code
 from models.errors import ProblemList, UsageError
 from scenarios.budget import budget_from_iv3, dumps_budget, load_budget_file
 from scenarios.schema import Budget
 
 SharedFile = Callable[..., Path]
+runner = CliRunner()
+
+
+def hint_of(error: UsageError) -> str:
+    assert error.hint is not None, error.one_line()
+    return error.hint
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -26,11 +34,15 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_a_kEUR_budget_file_is_read_in_euro_exactly(tmp_path: Path) -> None:
-    path = write(tmp_path, "b.toml", (
-        '[budget]\nunit = "kEUR"\nsource = "begroting 2026"\n'
-        '[budget.categories."6.72a Jeugdhulp begeleiding"]\n2026 = 1_653\n2027 = 1702.59\n'
-        '[budget.categories."Wmo vervoer"]\n2026 = 0.01\n'
-    ))
+    path = write(
+        tmp_path,
+        "b.toml",
+        (
+            '[budget]\nunit = "kEUR"\nsource = "begroting 2026"\n'
+            '[budget.categories."6.72a Jeugdhulp begeleiding"]\n2026 = 1_653\n2027 = 1702.59\n'
+            '[budget.categories."Wmo vervoer"]\n2026 = 0.01\n'
+        ),
+    )
     budget = load_budget_file(path)
     assert budget.amounts == {
         "6.72a Jeugdhulp begeleiding": {2026: 1_653_000.0, 2027: 1_702_590.0},
@@ -40,15 +52,18 @@ def test_a_kEUR_budget_file_is_read_in_euro_exactly(tmp_path: Path) -> None:
 
 
 def test_a_euro_budget_file_keeps_cents(tmp_path: Path) -> None:
-    path = write(tmp_path, "b.toml",
-                 '[budget]\nunit = "EUR"\n[budget.categories.A]\n2026 = 12_500_000.10\n')
+    path = write(
+        tmp_path, "b.toml", '[budget]\nunit = "EUR"\n[budget.categories.A]\n2026 = 12_500_000.10\n'
+    )
     assert load_budget_file(path).amounts == {"A": {2026: 12_500_000.10}}
 
 
 def test_dumps_budget_round_trips(tmp_path: Path) -> None:
     budget = Budget(
-        amounts={"6.72a Jeugdhulp begeleiding": {2026: 1_702_590.0, 2027: 1_653_000.0},
-                 "6.6 Maatwerkvoorziening (WMO)": {2026: 10.0}},
+        amounts={
+            "6.72a Jeugdhulp begeleiding": {2026: 1_702_590.0, 2027: 1_653_000.0},
+            "6.6 Maatwerkvoorziening (WMO)": {2026: 10.0},
+        },
         unit="kEUR",
         provenance="CBS",
     )
@@ -60,10 +75,14 @@ def test_dumps_budget_round_trips(tmp_path: Path) -> None:
 
 
 def test_every_problem_of_a_budget_file_at_once(tmp_path: Path) -> None:
-    path = write(tmp_path, "b.toml", (
-        '[scenario]\nname = "x"\n[budget]\n'
-        '[budget.categories."6.72a"]\n2026 = -1\n2026.5 = 3\n[budget.categories."6.72b"]\n'
-    ))
+    path = write(
+        tmp_path,
+        "b.toml",
+        (
+            '[scenario]\nname = "x"\n[budget]\n'
+            '[budget.categories."6.72a"]\n2026 = -1\n2026.5 = 3\n[budget.categories."6.72b"]\n'
+        ),
+    )
     with pytest.raises(ProblemList) as caught:
         load_budget_file(path)
     found = [(p.line, p.where, p.problem) for p in caught.value.problems]
@@ -71,8 +90,11 @@ def test_every_problem_of_a_budget_file_at_once(tmp_path: Path) -> None:
         (1, "scenario", "unknown key 'scenario'"),
         (3, "budget.unit", "unit is missing"),
         (5, 'budget.categories."6.72a".2026', "a budget cannot be negative (-1)"),
-        (6, 'budget.categories."6.72a".2026.5',
-         "2026.5 is a dotted key: it nests under '2026', which is already given"),
+        (
+            6,
+            'budget.categories."6.72a".2026.5',
+            "2026.5 is a dotted key: it nests under '2026', which is already given",
+        ),
         (7, 'budget.categories."6.72b"', "category '6.72b' has no years"),
     ]
     hints = {p.where: p.hint for p in caught.value.problems}
@@ -119,15 +141,18 @@ def test_budget_from_iv3_takes_the_care_taakvelden_with_full_labels(tmp_path: Pa
     budget = budget_from_iv3(iv3(tmp_path, ROWS), "aa en hunze")
     assert budget.amounts == {
         "6.71a Huishoudelijke hulp (WMO)": {2024: 4_000_000.0},
+        "6.71d Overige maatwerkarrangementen (WMO)": {2024: 0.0},  # a begroting line of 0
         "6.74a Jeugd behandeling GGZ zonder verblijf": {2024: 812_500.0},
     }
     assert budget.unit == "kEUR"
     assert budget.notes == (
-        "6.71d Overige maatwerkarrangementen (WMO): no Lasten in the file, left out",
         "6.82a Jeugdbescherming: negative Lasten (-3 × € 1.000), left out",
+        "budget 0 (Lasten 0 in the file) for 6.71d: any spending there shows as a tekort",
     )
-    assert budget.provenance is not None and "Aa en Hunze" in budget.provenance
-    assert "iv3_2024_begroting.csv" in budget.provenance
+    assert budget.provenance == (
+        "CBS Iv3 2024, Aa en Hunze: Lasten per care taakveld (× € 1.000), "
+        "from iv3_2024_begroting.csv"
+    )
 
 
 def test_budget_from_iv3_year_from_the_name_or_given(tmp_path: Path) -> None:
@@ -137,15 +162,31 @@ def test_budget_from_iv3_year_from_the_name_or_given(tmp_path: Path) -> None:
     unnamed = iv3(tmp_path, ROWS, "begroting.csv")
     with pytest.raises(UsageError) as caught:
         budget_from_iv3(unnamed, "Assen")
-    assert "year" in caught.value.problem
-    assert set(budget_from_iv3(unnamed, "Assen", year=2026).amounts[
-        "6.71a Huishoudelijke hulp (WMO)"]) == {2026}
+    assert caught.value.problem == "cannot tell the budget year from the file name"
+    assert hint_of(caught.value) == "give the budget year with --year"
+    guessed = budget_from_iv3(unnamed, "Assen", year=2026)
+    assert set(guessed.amounts["6.71a Huishoudelijke hulp (WMO)"]) == {2026}
+    assert guessed.provenance is not None and guessed.provenance.startswith("CBS Iv3, Assen")
+    assert guessed.provenance.endswith("from begroting.csv, used as budget 2026")
+
+
+def test_budget_from_iv3_keeps_the_file_year_when_used_for_another(tmp_path: Path) -> None:
+    budget = budget_from_iv3(iv3(tmp_path, ROWS), "Assen", year=2026)
+    assert budget.amounts == {"6.71a Huishoudelijke hulp (WMO)": {2026: 9_000_000.0}}
+    assert budget.provenance == (
+        "CBS Iv3 2024, Assen: Lasten per care taakveld (× € 1.000), from iv3_2024_begroting.csv, "
+        "used as budget 2026"
+    )
+    assert "the file's figures are for 2024; used as budget 2026" in budget.notes
 
 
 def test_budget_from_iv3_refuses_what_it_cannot_use(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         budget_from_iv3(write(tmp_path, "iv3_2024_x.csv", "Gemeente;Taakveld;Lasten\n"), "Assen")
-    assert "no column Gemeenten" in caught.value.problem
+    assert (
+        caught.value.problem == "not a CBS Iv3 file: expected columns Gemeenten;Taakveld;…;Lasten"
+    )
+    assert hint_of(caught.value) == "its first line has Gemeente;Taakveld;Lasten"
     twice = iv3(tmp_path, ROWS + "Assen;6.71a Huishoudelijke hulp (WMO);;0.0;1.0;Drenthe\n")
     with pytest.raises(UsageError) as caught:
         budget_from_iv3(twice, "Assen")
@@ -182,10 +223,10 @@ def test_midden_drenthe_begroting_2023(shared_file: SharedFile) -> None:
     assert expected == 1_255_000.0
     assert set(budget.amounts) <= {t.label for t in TAAKVELD_BY_CODE.values()}
     assert "6.74a Jeugd behandeling GGZ zonder verblijf" in budget.amounts  # "zonder .." in CBS
-    assert all(years[2023] > 0 for years in budget.amounts.values())
-    skipped = {note.split(":")[0] for note in budget.notes}
-    assert "6.72d Jeugdhulp zonder verblijf overig" in skipped
-    assert not any(note.startswith("6.71 ") for note in budget.notes)  # retired code: no note
+    assert lasten_in_csv(path, "Midden-Drenthe", "6.72d") == 0.0
+    assert budget.amounts["6.72d Jeugdhulp zonder verblijf overig"] == {2023: 0.0}
+    assert "6.71 Maatwerkdienstverlening 18+" not in budget.amounts  # a retired code …
+    assert not any("6.71 " in note for note in budget.notes)  # … left out without a note
 
 
 def test_a_misspelt_gemeente_gets_the_closest_names(shared_file: SharedFile) -> None:
@@ -209,3 +250,90 @@ def test_the_2025_codes(shared_file: SharedFile) -> None:
         assert years == {2025: lasten_in_csv(path, "Assen", name.split()[0]) * 1000}
     with pytest.raises(UsageError, match="no care Lasten"):  # all zero for Midden-Drenthe
         budget_from_iv3(path, "Midden-Drenthe")
+
+
+# --- a new user's findings ------------------------------------------------------------------
+
+
+def test_a_kEUR_amount_with_three_decimals_is_written_with_four(tmp_path: Path) -> None:
+    budget = Budget(amounts={"6.72a": {2026: 1653.0, 2027: 1_653_000.0}}, unit="kEUR")
+    text = dumps_budget(budget)
+    assert "2026 = 1.6530\n" in text and "2027 = 1653\n" in text
+    assert load_budget_file(write(tmp_path, "b.toml", text)) == budget
+
+
+def test_budget_file_thousands_dot_and_bounds(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "b.toml",
+        (
+            '[budget]\nunit = "kEUR"\n[budget.categories."6.72a"]\n2026 = 1.653\n'
+            '[budget.categories."6.72b"]\n2027 = 12.500.000\n'
+            '[budget.categories."6.72c"]\n2027 = 1e308\n'
+        ),
+    )
+    with pytest.raises(ProblemList) as caught:
+        load_budget_file(path)
+    found = [(p.line, p.problem) for p in caught.value.problems]
+    assert found == [
+        (4, "1.653 × € 1.000 has three decimals: a thousands dot?"),
+        (6, "12.500.000 is not a number in TOML"),
+        (8, "1.000e+308 is implausibly large: more than € 1.000.000.000.000"),
+    ]
+
+
+GEMEENTEN = (
+    "Bergen (L.);6.71a Huishoudelijke hulp (WMO);;0.0;1.0;Limburg\n"
+    "Bergen (NH.);6.71a Huishoudelijke hulp (WMO);;0.0;2.0;Noord-Holland\n"
+    "Bergen op Zoom;6.71a Huishoudelijke hulp (WMO);;0.0;3.0;Noord-Brabant\n"
+    "Steenbergen;6.71a Huishoudelijke hulp (WMO);;0.0;4.0;Noord-Brabant\n"
+    "'s-Gravenhage;6.71a Huishoudelijke hulp (WMO);;0.0;5.0;Zuid-Holland\n"
+    "'s-Hertogenbosch;6.71a Huishoudelijke hulp (WMO);;0.0;6.0;Noord-Brabant\n"
+    "Súdwest-Fryslân;6.71a Huishoudelijke hulp (WMO);;0.0;7.0;Fryslân\n"
+    "Nederland;6.71a Huishoudelijke hulp (WMO);;0.0;99.0;\n"
+)
+
+
+def test_gemeente_names_containing_the_text_come_first(tmp_path: Path) -> None:
+    path = iv3(tmp_path, GEMEENTEN)
+    with pytest.raises(UsageError) as caught:
+        budget_from_iv3(path, "Bergen")
+    assert caught.value.where == "--gemeente"
+    assert (
+        hint_of(caught.value) == "did you mean 'Bergen (L.)' or 'Bergen (NH.)' or 'Bergen op Zoom'?"
+    )
+    with pytest.raises(UsageError) as caught:
+        budget_from_iv3(path, "Steenberg")
+    assert hint_of(caught.value).startswith("did you mean 'Steenbergen'")
+
+
+def test_gemeente_aliases_accents_and_the_national_total(tmp_path: Path) -> None:
+    path = iv3(tmp_path, GEMEENTEN)
+    haag = budget_from_iv3(path, "Den Haag")
+    assert haag.amounts == {"6.71a Huishoudelijke hulp (WMO)": {2024: 5000.0}}
+    assert "Den Haag is 's-Gravenhage in the CBS file: took that" in haag.notes
+    assert budget_from_iv3(path, "den bosch").provenance is not None
+    assert budget_from_iv3(path, "s Hertogenbosch").amounts  # the apostrophe does not matter
+    assert budget_from_iv3(path, "sudwest fryslan").amounts  # nor the accents
+    with pytest.raises(UsageError) as caught:
+        budget_from_iv3(path, "Nederland")
+    assert caught.value.problem == "'Nederland' is the national total, not a gemeente"
+
+
+def test_from_iv3_help_names_its_placeholders() -> None:
+    shown = runner.invoke(app, ["budget", "from-iv3", "--help"])
+    assert shown.exit_code == 0
+    assert "{FILE}" in shown.stdout and "--gemeente NAME" in shown.stdout
+    assert "--year YEAR" in shown.stdout and "-o, --output FILE" in shown.stdout
+    assert "{file}" not in shown.stdout and "<str>" not in shown.stdout
+
+
+def test_from_iv3_on_the_command_line_says_what_it_did(tmp_path: Path) -> None:
+    path = iv3(tmp_path, ROWS)
+    result = runner.invoke(
+        app, ["budget", "from-iv3", str(path), "--gemeente", "Aa en Hunze", "--year", "2026"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "used as budget 2026" in result.stdout  # the `source` of the budget file
+    assert f"note: {path}: the file's figures are for 2024; used as budget 2026" in result.stderr
+    assert '"6.71d Overige maatwerkarrangementen (WMO)"]\n2026 = 0\n' in result.stdout

@@ -53,9 +53,14 @@ def test_table_covers_the_three_schemes() -> None:
     codes = set(TAAKVELD_BY_CODE)
     assert {"6.6", "6.71", "6.72", "6.81", "6.82"} <= codes
     letters_2023 = {
-        *(f"6.71{x}" for x in "abcd"), *(f"6.72{x}" for x in "abcd"),
-        *(f"6.73{x}" for x in "abc"), *(f"6.74{x}" for x in "abc"),
-        "6.81a", "6.81b", "6.82a", "6.82b",
+        *(f"6.71{x}" for x in "abcd"),
+        *(f"6.72{x}" for x in "abcd"),
+        *(f"6.73{x}" for x in "abc"),
+        *(f"6.74{x}" for x in "abc"),
+        "6.81a",
+        "6.81b",
+        "6.82a",
+        "6.82b",
     }
     assert letters_2023 <= codes
     assert {"6.60", "6.711", "6.714", "6.751", "6.763", "6.791", "6.792", "6.822"} <= codes
@@ -166,10 +171,19 @@ def test_keyword_rule(category: str, domain: str) -> None:
 @pytest.mark.parametrize(
     ("value", "domain"),
     [
-        ("jeugd", "jeugd"), ("Jeugd", "jeugd"), ("jeugdzorg", "jeugd"), ("Jeugdwet", "jeugd"),
-        ("Wmo", "wmo"), ("WMO", "wmo"), ("Wmo 2015", "wmo"),
-        ("overig", "overig"), ("Overig", "overig"), ("sociaal domein", "overig"), ("?", "overig"),
-        ("", None), ("  ", None),
+        ("jeugd", "jeugd"),
+        ("Jeugd", "jeugd"),
+        ("jeugdzorg", "jeugd"),
+        ("Jeugdwet", "jeugd"),
+        ("Wmo", "wmo"),
+        ("WMO", "wmo"),
+        ("Wmo 2015", "wmo"),
+        ("overig", "overig"),
+        ("Overig", "overig"),
+        ("sociaal domein", "overig"),
+        ("?", "overig"),
+        ("", None),
+        ("  ", None),
     ],
 )
 def test_normalize_domain(value: str, domain: str | None) -> None:
@@ -179,7 +193,10 @@ def test_normalize_domain(value: str, domain: str | None) -> None:
 def test_declared_domain_wins_over_the_rule() -> None:
     got = domains_for(
         [
-            "6.72a Jeugdhulp begeleiding", "Begeleiding", "Wijkteam", "Pleegzorg",
+            "6.72a Jeugdhulp begeleiding",
+            "Begeleiding",
+            "Wijkteam",
+            "Pleegzorg",
             "Huishoudelijke hulp",
         ],
         {
@@ -236,10 +253,7 @@ def test_sort_key_orders_by_domain_then_code_then_name() -> None:
 
 def _care_labels(path: Path) -> list[str]:
     labels = pl.read_csv(path, separator=";", columns=["Taakveld"])["Taakveld"].unique()
-    return sorted(
-        label for label in labels.to_list()
-        if label.startswith(("6.6", "6.7", "6.8"))
-    )
+    return sorted(label for label in labels.to_list() if label.startswith(("6.6", "6.7", "6.8")))
 
 
 # CBS cut this label inside the word that says which domain it is ("vrouwenopva.."): only its

@@ -191,10 +191,6 @@ def test_user_errors_are_one_line_with_the_documented_code(
     assert "Traceback" not in result.stderr
 
 
-def test_fail_on_shortfall_without_a_budget_is_not_a_finding() -> None:
-    assert run("forecast", "--fail-on-shortfall", "--format", "csv").exit_code == 0
-
-
 def test_help_does_not_import_heavy_libraries() -> None:
     code = (
         "import sys, cli.app; "
@@ -270,3 +266,49 @@ def test_prophet_retail_example(shared_file: Callable[..., Path]) -> None:
     # US retail sales grow a few percent a year: next full year within -10 % .. +25 %.
     (total,) = [r for r in data["annual"] if r["level"] == "total" and r["year"] == year + 1]
     assert 0.9 * last_twelve < total["total"] < 1.25 * last_twelve
+
+
+def test_a_reader_closing_the_pipe_early_is_not_a_failure() -> None:
+    for fmt in ("table", "csv"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "forecast", "--format", fmt],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # like `| head -1`
+        errors = process.stderr.read()
+        assert process.wait() == 0, errors
+        assert b"Traceback" not in errors
+
+
+def test_a_full_disk_is_a_one_line_error_not_a_bug() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "forecast", "--format", "csv"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("error: stdout: cannot write")
+
+
+def test_option_parser_errors_are_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "forecast", "--years", "abc"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--years" in lines[0]
+
+
+def test_fail_on_shortfall_without_budget_says_nothing_was_checked() -> None:
+    result = run("forecast", "--fail-on-shortfall", "--format", "csv")
+    assert result.exit_code == 0
+    assert "nothing checked" in result.stderr

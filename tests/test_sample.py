@@ -98,7 +98,8 @@ def test_2023_totals_equal_the_jaarrekening(shared_file: Callable[..., Path]) ->
     assert totals == {code: expected[code] for code in totals}
     # and no care taakveld with Lasten in 2023 was left out
     care_2023 = {
-        code for code, taakveld in TAAKVELD_BY_CODE.items()
+        code
+        for code, taakveld in TAAKVELD_BY_CODE.items()
         if taakveld.first_year <= 2023 <= (taakveld.last_year or 0)
     }
     assert set(totals) == {code for code in care_2023 if expected.get(code, 0) != 0}

@@ -12,7 +12,7 @@ from models.aggregate import annual_summary
 from models.categories import leading_code
 from models.errors import UsageError
 from models.forecast import SeriesForecast
-from scenarios.apply import apply_scenario
+from scenarios.apply import apply_scenario, timing_warnings
 from scenarios.schema import Indexation, Measure, OneOff, Scenario, Volume
 
 FIRST = date(2025, 10, 1)  # T = 2025: Oct..Dec 2025 forecast, then 2026 and 2027
@@ -131,8 +131,12 @@ def test_empty_applies_to_means_every_category() -> None:
 def test_a_ramped_measure_phases_in_holds_and_stops() -> None:
     base = _forecasts()
     measure = Measure(
-        "Praktijkondersteuner", date(2026, 2, 1), (BEGELEIDING,), end=date(2026, 11, 1),
-        effect_percent=-20.0, ramp_months=4,
+        "Praktijkondersteuner",
+        date(2026, 2, 1),
+        (BEGELEIDING,),
+        end=date(2026, 11, 1),
+        effect_percent=-20.0,
+        ramp_months=4,
     )
     got = _by_name(apply_scenario(base, Scenario("m", measure=(measure,)), DOMAINS))
     ratio = got[BEGELEIDING] / _by_name(base)[BEGELEIDING]
@@ -156,8 +160,12 @@ def test_a_measure_without_ramp_works_in_full_from_its_start_month() -> None:
 
 def test_a_euro_measure_adds_a_ramped_amount() -> None:
     measure = Measure(
-        "Inkoop", date(2026, 1, 1), (PLEEGZORG,), end=date(2026, 6, 1),
-        effect_eur_per_month=-30.0, ramp_months=3,
+        "Inkoop",
+        date(2026, 1, 1),
+        (PLEEGZORG,),
+        end=date(2026, 6, 1),
+        effect_eur_per_month=-30.0,
+        ramp_months=3,
     )
     got = _by_name(apply_scenario(_flat(), Scenario("m", measure=(measure,)), DOMAINS))
     expected = [100.0] * 3 + [90.0, 80.0, 70.0, 70.0, 70.0, 70.0] + [100.0] * (HORIZON - 9)
@@ -172,7 +180,8 @@ def test_volume_compounds_monthly_and_holds_after_its_end() -> None:
     assert got[0, 12] == pytest.approx(105.0, rel=1e-12)
     assert got[0, 36] == pytest.approx(115.7625, rel=1e-12)  # 100 × 1.05³ after 36 months
     assert np.all(got == got[0])  # every path alike
-    held = Volume(5.0, FIRST, (HUISHOUDELIJK,), end=date(2026, 10, 1))  # 12 months of growth
+    # `end` is the last month with growth: Oct 2025 .. Sep 2026 are 12 months, a year of 5 %
+    held = Volume(5.0, FIRST, (HUISHOUDELIJK,), end=date(2026, 9, 1))
     got = _by_name(apply_scenario(flat, Scenario("v", volume=(held,)), DOMAINS))[HUISHOUDELIJK]
     np.testing.assert_allclose(got[:, 12:], 105.0, rtol=1e-12)
     later = Volume(12.0, date(2026, 1, 1))  # before its start: × 1.0
@@ -231,18 +240,35 @@ def test_steps_apply_in_the_documented_order() -> None:
     assert got[0, :5].tolist() == pytest.approx([100.0, 100.0, 100.0, 90.0, 83.0])
 
 
-def test_spending_is_clipped_at_zero_and_the_note_says_so() -> None:
+def test_a_refund_is_added_in_full_never_clipped() -> None:
+    """A terugvordering larger than the month's spending counts in full, as a credit note does."""
     refund = OneOff("Terugvordering", HUISHOUDELIJK, date(2026, 1, 1), -1e6)
     got = apply_scenario(_flat(), Scenario("Terug", one_off=(refund,)), DOMAINS)
     wmo = _by_name(got)[HUISHOUDELIJK]
-    assert wmo[:, 3].tolist() == [0.0] * N
-    assert not np.signbit(wmo).any()  # no -0.0
-    notes = {f.category: f.note for f in got}
-    note = notes[HUISHOUDELIJK]
-    assert note is not None
-    assert "scenario 'Terug'" in note
-    assert "below 0" in note
-    assert notes[BEGELEIDING] is None
+    assert wmo[:, 3].tolist() == [100.0 - 1e6] * N
+    assert wmo.sum() == pytest.approx(100.0 * wmo.size - 1e6 * N)
+
+
+def test_volume_before_the_forecast_starts_from_the_first_forecast_month() -> None:
+    """Growth since 2025-01 is in the actuals already: no jump in the first forecast month."""
+    early = Volume(12.0, date(2025, 1, 1), (HUISHOUDELIJK,))
+    got = _by_name(apply_scenario(_flat(), Scenario("v", volume=(early,)), DOMAINS))
+    wmo = got[HUISHOUDELIJK]
+    assert wmo[0, 0] == 100.0
+    assert wmo[0, 12] == pytest.approx(112.0, rel=1e-12)
+
+
+def test_timing_warnings() -> None:
+    scenario = Scenario(
+        "W",
+        indexation=(Indexation(2025, 3.0),),
+        measure=(Measure("Oud", date(2025, 1, 1), effect_percent=-5.0),),
+        one_off=(OneOff("Ver", HUISHOUDELIJK, date(2040, 1, 1), 10.0),),
+    )
+    warnings = timing_warnings(scenario, FIRST, date(2027, 12, 1))
+    text = " ".join(warnings)
+    assert len(warnings) == 3
+    assert "2025 indexation" in text and "'Oud'" in text and "'Ver'" in text
 
 
 def test_unknown_names_are_errors_naming_the_file() -> None:

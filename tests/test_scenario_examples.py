@@ -1,5 +1,5 @@
 """The shipped example scenarios and budget, and the `scenario new` template, against the
-bundled sample's categories."""
+bundled sample's categories; `scenario new` and `scenario check` on the command line."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from types import ModuleType
 
 import pytest
 import tomli_w
+from typer.testing import CliRunner
 
+from cli.app import app
 from models.categories import domains_for
 from models.sample import SAMPLE_PATH
 from scenarios.budget import load_budget_file
@@ -33,8 +35,12 @@ with SAMPLE_PATH.open(encoding="utf-8", newline="") as _handle:
 def test_the_examples_are_there() -> None:
     names = {p.name for p in EXAMPLES.glob("*.toml")}
     assert names == {
-        "baseline.toml", "tariff_indexation.toml", "volume_growth.toml", "phased_measure.toml",
-        "budget_cut.toml", "budget_midden_drenthe.toml",
+        "baseline.toml",
+        "tariff_indexation.toml",
+        "volume_growth.toml",
+        "phased_measure.toml",
+        "budget_cut.toml",
+        "budget_midden_drenthe.toml",
     }
     assert len(SCENARIOS) == 5
 
@@ -99,8 +105,10 @@ def test_the_budget_cut_is_five_percent_from_2027() -> None:
     for name, years in base.amounts.items():
         for year, amount in years.items():
             kilo = Decimal(amount / 1000)
-            expected = kilo if year < 2027 else (kilo * Decimal("0.95")).quantize(
-                Decimal(1), ROUND_HALF_UP
+            expected = (
+                kilo
+                if year < 2027
+                else (kilo * Decimal("0.95")).quantize(Decimal(1), ROUND_HALF_UP)
             )
             assert cut.amounts[name][year] == float(expected * 1000), (name, year)
 
@@ -131,15 +139,19 @@ def test_the_template_loads_against_the_data(tmp_path: Path) -> None:
     scenario = load_scenario(path, CATEGORIES, domains=domains)
     assert scenario.budget is None  # no amounts given: no invented budget
     assert "[budget]" in path.read_text()  # but the comment says how to add one
-    assert [len(scenario.indexation), len(scenario.volume), len(scenario.measure),
-            len(scenario.one_off)] == [1, 1, 1, 1]
+    assert [
+        len(scenario.indexation),
+        len(scenario.volume),
+        len(scenario.measure),
+        len(scenario.one_off),
+    ] == [1, 1, 1, 1]
     assert domains[scenario.measure[0].applies_to[0]] == "jeugd"
     assert domains[scenario.volume[0].applies_to[0]] == "wmo"
 
 
 def test_the_template_writes_a_budget_when_given_amounts(tmp_path: Path) -> None:
     path = tmp_path / "new.toml"
-    actuals = {"Jeugd \"A\"": 1000.4, "Wmo B": 2_000_000.0}
+    actuals = {'Jeugd "A"': 1000.4, "Wmo B": 2_000_000.0}
     path.write_text(new_scenario_text(list(actuals), {}, 2027, budget=actuals), encoding="utf-8")
     scenario = load_scenario(path, list(actuals))
     assert scenario.budget is not None
@@ -147,3 +159,64 @@ def test_the_template_writes_a_budget_when_given_amounts(tmp_path: Path) -> None
         'Jeugd "A"': {2027: 1000.0, 2028: 1000.0, 2029: 1000.0, 2030: 1000.0},
         "Wmo B": {2027: 2e6, 2028: 2e6, 2029: 2e6, 2030: 2e6},
     }
+
+
+# --- scenario new and check on the command line ----------------------------------------------
+
+runner = CliRunner()
+
+
+def test_scenario_check_takes_every_example_budget_files_too() -> None:
+    files = [str(p) for p in sorted(EXAMPLES.glob("*.toml"))]
+    result = runner.invoke(app, ["scenario", "check", *files, "--data", str(SAMPLE_PATH)])
+    assert result.exit_code == 0, result.stderr
+    assert f"ok: {BUDGET}: budget file, 17 categories, years 2024–2029" in result.stderr
+    assert result.stderr.count("ok: ") == len(files)
+
+
+def test_scenario_check_refuses_a_one_off_in_the_actuals(tmp_path: Path) -> None:
+    path = tmp_path / "laat.toml"
+    path.write_text(
+        '[scenario]\nname = "Laat"\n[[one_off]]\nname = "x"\ncategory = "6.72a"\n'
+        "month = 2026-03-01\namount_eur = 5\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["scenario", "check", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["scenario", "check", str(path), "--data", str(SAMPLE_PATH)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f'error: {path}:6: one_off[1].month ("x"): month 2026-03 is already in the actuals '
+        "(the forecast starts in 2026-10) — move it to a forecast month or leave it out: the "
+        "actuals already hold it"
+    )
+
+
+def test_scenario_check_checks_a_budget_file_against_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text(
+        '[budget]\nunit = "kEUR"\n[budget.categories."6.72a Jeugdhulp behandeling"]\n2026 = 1\n'
+        '[budget.categories."6.72d Jeugdhulp zonder verblijf overig"]\n2026 = 0\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["scenario", "check", str(path), "--data", str(SAMPLE_PATH)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f'error: {path}:3: budget.categories."6.72a Jeugdhulp behandeling": ')
+
+
+def test_scenario_new_on_an_existing_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "mijn.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["scenario", "new", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {path}: file exists — use --force to replace it"
+    assert path.read_text(encoding="utf-8") == "# mine\n"
+    folder = runner.invoke(app, ["scenario", "new", str(tmp_path)])
+    assert folder.exit_code == 2 and "--output" not in folder.stderr
+
+
+def test_scenario_help_names_its_placeholders() -> None:
+    new = runner.invoke(app, ["scenario", "new", "--help"]).stdout
+    assert "{FILE}" in new and "--data DATA" in new and "{path}" not in new
+    check = runner.invoke(app, ["scenario", "check", "--help"]).stdout
+    assert "{FILE...}" in check and "--data DATA" in check and "--data <list[Path]>" not in check

@@ -9,22 +9,41 @@ from typing import Annotated
 import typer
 
 from cli.guard import guarded, writing_output
-from cli.options import Debug, Force, Output
+from cli.options import Debug, Force
 
 app = typer.Typer(help="Make budget files.", no_args_is_help=True)
+
+# cli.options.Output without a metavar shows `<path>` in --help
+OutputFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to this file (atomically) instead of stdout."
+    ),
+]
 
 
 @app.command("from-iv3")
 @guarded
 def from_iv3(
-    file: Annotated[Path, typer.Argument(help="A CBS Iv3 begroting file (';', × € 1.000).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A CBS Iv3 begroting file (';', × € 1.000).", metavar="FILE"),
+    ],
     gemeente: Annotated[
-        str, typer.Option("--gemeente", help="The municipality, e.g. Midden-Drenthe.")
+        str,
+        typer.Option(
+            "--gemeente",
+            metavar="NAME",
+            help="The municipality as CBS spells it, e.g. Midden-Drenthe.",
+        ),
     ],
     year: Annotated[
-        int | None, typer.Option("--year", help="Budget year (default: from the file name).")
+        int | None,
+        typer.Option(
+            "--year", metavar="YEAR", help="Budget year (default: the year in the file name)."
+        ),
     ] = None,
-    output: Output = None,
+    output: OutputFile = None,
     force: Force = False,
     debug: Debug = False,
 ) -> None:
