@@ -1,15 +1,19 @@
 """Forecast every care category as sample paths of monthly spend.
 
-Which model a category gets (the name is in `SeriesForecast.model`, reasons in `note`):
+Methods (`METHODS`; each one turns a category's history into sample paths through `method_paths`,
+which the backtest calls too, so a backtest measures exactly what a forecast does):
+
+- "prophet": Prophet (see `models.prophet_model`); with 12-23 months "prophet (trend only)",
+  without yearly seasonality, which is not identifiable from less than two years (FK-15);
+- "seasonal-naive", "snaive-drift", "ets": the numpy baselines of `models.baselines`.
+
+Rules that come before the method, for every method (the name is in `SeriesForecast.model`,
+reasons in `note`):
 
 1. a constant series of at least 2 months, including all zeros -> "constant": every path equals the
    constant, a zero-width interval, note "constant series" (a fit would only produce noise, FK-17);
 2. fewer than 12 months -> "recent-mean": the mean of the last up to 12 months plus bootstrapped
-   residuals; below 3 months a zero-width interval, note "too little history for an interval";
-3. `model="seasonal-naive"` -> "seasonal-naive" (see `models.baselines`);
-4. 12-23 months -> "prophet (trend only)": Prophet without yearly seasonality, which is not
-   identifiable from less than two years (FK-15);
-5. 24 months or more -> "prophet".
+   residuals; below 3 months a zero-width interval, note "too little history for an interval".
 
 If Prophet fails for a category (optimiser failure, non-finite samples), or more than 10 % of its
 sampled months fall below zero (a trend running into zero, where clipping would bias the mean
@@ -17,7 +21,18 @@ upwards), that category falls back to "seasonal-naive" with a note saying why; t
 categories carry on. If Prophet cannot even be imported, that is a ModelError (exit 4) rather than
 a fallback everywhere. Months are counted as observed months: gaps in the history are allowed and
 are not zeros.
-`model="auto"` currently behaves exactly like `model="prophet"`.
+
+`model="auto"` chooses per category by a rolling-origin backtest (`models.backtest`; 3 origins of
+12 months, 500 sample paths, seeded like the category): the method with the lowest mean MASE wins,
+ties going to the earlier method in METHODS; if no method has a MASE (an in-sample scale of 0,
+a series that repeats itself exactly) the lowest mean absolute error decides. The winner is then
+fitted on the full history. The backtest sample count is fixed, so the choice depends on the data
+and the seed only, not on `n_samples`. The rules above (constant, fewer than 12 months) still come
+first. A history too short for one backtest origin (24 months of training plus 12 held out) gets
+a default chosen by measurement (see AUTO_SHORT_DEFAULT): "snaive-drift" below 24 months, "ets"
+from 24 months. The forecast keeps the per-method MASE (`backtest`), the winner's
+(`backtest_mase`) and the winner's backtest points (`backtest_points`, for interval calibration).
+Cost: one Prophet fit (~30 ms) and a few ms of numpy per origin: about 2 s for 15 series.
 
 Horizon: all forecasts end at `first_month + horizon - 1`. A category whose data stops before the
 last complete month starts its own forecast the month after its last observation, so its paths
@@ -36,27 +51,55 @@ on the other categories, nor on their order, nor on which process fits them.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from models.baselines import (
     constant_paths,
+    ets_paths,
     month_from_index,
     month_index,
     recent_mean_paths,
     seasonal_naive_paths,
+    snaive_drift_paths,
 )
 from models.errors import ModelError, UsageError
 
-MODEL_CHOICES = ("prophet", "seasonal-naive", "auto")
+if TYPE_CHECKING:
+    from models.backtest import BacktestPoints
+
+METHODS = ("prophet", "seasonal-naive", "snaive-drift", "ets")
+MODEL_CHOICES = (*METHODS, "auto")
 MIN_MONTHS_PROPHET = 12
 MIN_MONTHS_YEARLY = 24
 # Above this share of negative sampled months a Prophet forecast is replaced (see below).
 MAX_CLIPPED_SHARE = 0.10
+# model="auto": the backtest it runs, and the method for histories too short for it.
+AUTO_ORIGINS = 3
+AUTO_HORIZON = 12
+AUTO_SAMPLES = 500
+AUTO_INTERVAL = 0.8
+# Too short for a backtest: measured on PBS (ATC1 and ATC2, histories cut to 14-35 months, 12
+# months ahead): below 24 months snaive-drift had the lowest error (ets without seasonality the
+# highest), from 24 months ets (`benchmarks/methods_pbs.py --short`).
+AUTO_SHORT_DEFAULT = "ets"
+AUTO_SHORTER_DEFAULT = "snaive-drift"  # fewer than MIN_MONTHS_YEARLY months
+
+_Baseline = Callable[
+    [Sequence[date], np.ndarray, Sequence[date], int, np.random.Generator],
+    tuple[np.ndarray, "str | None"],
+]
+_BASELINES: dict[str, _Baseline] = {
+    "seasonal-naive": seasonal_naive_paths,
+    "snaive-drift": snaive_drift_paths,
+    "ets": ets_paths,
+}
 
 
 @dataclass(frozen=True)
@@ -66,13 +109,21 @@ class SeriesForecast:
     `paths[i, h]` is sample path i in month `first_month + h`; float64, never negative. All
     forecasts of one call end in the same month. `first_month` equals the caller's first month,
     or is earlier when the category's data stops early (then the paths are longer).
+
+    Only with `model="auto"` and a history long enough for a backtest: `backtest` maps each
+    method to its mean backtest MASE (None where the MASE is undefined), `backtest_mase` is the
+    chosen method's, and `backtest_points` holds the chosen method's backtest forecasts next to
+    the actuals (see `models.backtest.BacktestPoints`).
     """
 
     category: str
-    model: str  # "prophet", "prophet (trend only)", "seasonal-naive", "recent-mean", "constant"
+    model: str  # a method, "prophet (trend only)", "recent-mean", "constant" (or "ended" upstream)
     note: str | None
     first_month: date
     paths: np.ndarray
+    backtest_mase: float | None = None
+    backtest: Mapping[str, float | None] | None = None
+    backtest_points: BacktestPoints | None = None
 
     @property
     def months(self) -> list[date]:
@@ -81,10 +132,147 @@ class SeriesForecast:
         return [month_from_index(start + h) for h in range(self.paths.shape[1])]
 
 
+@dataclass(frozen=True)
+class FittedPaths:
+    """What one method made of one history: the model actually used, clipped paths, a note."""
+
+    model: str
+    paths: np.ndarray
+    note: str | None
+
+
 def series_seed(seed: int, category: str) -> int:
     """The seed of one category: [0, 2**32), from the user seed and CRC-32 of the UTF-8 name."""
     sequence = np.random.SeedSequence([seed, zlib.crc32(category.encode("utf-8"))])
     return int(sequence.generate_state(1, dtype=np.uint32)[0])
+
+
+def category_series(
+    monthly: pl.DataFrame, before: date | None = None
+) -> dict[str, tuple[list[date], np.ndarray]]:
+    """Each category's observed months (ascending) and amounts, in the frame's order.
+
+    Several rows of one month are summed; null and non-finite amounts are left out (a missing
+    month is not a zero); with `before`, rows at or after that month too. A category without
+    any remaining month maps to empty lists.
+    """
+    missing = {"category", "month", "amount"} - set(monthly.columns)
+    if missing:
+        raise ValueError(f"monthly lacks column(s) {sorted(missing)}")
+    amount = pl.col("amount")
+    keep = amount.is_not_null() & amount.is_finite()
+    if before is not None:
+        keep &= pl.col("month") < before
+    history = (
+        monthly.filter(keep)
+        .group_by("category", "month")
+        .agg(amount.sum())
+        .sort("category", "month")
+    )
+    by_category = history.partition_by("category", as_dict=True, include_key=False)
+    series: dict[str, tuple[list[date], np.ndarray]] = {}
+    for category in monthly.get_column("category").unique(maintain_order=True).to_list():
+        rows = by_category.get((category,), history.clear().drop("category"))
+        months: list[date] = rows.get_column("month").to_list()
+        series[str(category)] = (months, rows.get_column("amount").to_numpy().astype(np.float64))
+    return series
+
+
+def method_paths(
+    method: str,
+    months: Sequence[date],
+    values: np.ndarray,
+    future: Sequence[date],
+    *,
+    n_samples: int,
+    seed: int,
+) -> tuple[np.ndarray, str | None]:
+    """Sample paths (n_samples x len(future), clipped at 0) of `method` for one history; (paths,
+    note). The rules of the module docstring apply (constant, short series, Prophet fallback).
+
+    `months` ascending and distinct, at least one; `future` consecutive months after the last of
+    them; `seed` in [0, 2**32). The same arguments give the same bytes.
+    """
+    fitted = fit_method(method, months, values, future, n_samples=n_samples, seed=seed)
+    return fitted.paths, fitted.note
+
+
+def fit_method(
+    method: str,
+    months: Sequence[date],
+    values: np.ndarray,
+    future: Sequence[date],
+    *,
+    n_samples: int,
+    seed: int,
+) -> FittedPaths:
+    """`method_paths`, also saying which model was used in the end (a rule or a fallback may
+    replace the method asked for)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+    values = np.asarray(values, dtype=np.float64)
+    horizon = len(future)
+    rng = np.random.default_rng(seed)
+    n = len(values)
+
+    name: str
+    note: str | None
+    if n >= 2 and float(values.min()) == float(values.max()):
+        name, note = "constant", "constant series"
+        paths = constant_paths(float(values[0]), horizon, n_samples)
+    elif n < MIN_MONTHS_PROPHET:
+        name = "recent-mean"
+        paths, note = recent_mean_paths(values, horizon, n_samples, rng)
+        if note is None:
+            note = f"only {n} months of history"
+    elif method != "prophet":
+        name = method
+        paths, note = _BASELINES[method](months, values, future, n_samples, rng)
+    else:
+        name, paths, note = _prophet(months, values, future, n_samples, seed, rng)
+
+    notes = [note] if note else []
+    below = float((paths < 0.0).mean())
+    if below > 0.0:
+        share = "<0.1%" if below < 0.001 else f"{below:.1%}"
+        notes.append(f"{share} of sampled values were below 0 and clipped to 0")
+    # `+ 0.0` turns -0.0 into 0.0, so no "-0.0" reaches any output
+    clipped = np.maximum(paths, 0.0) + 0.0
+    return FittedPaths(model=name, paths=clipped, note="; ".join(notes) if notes else None)
+
+
+def _prophet(
+    months: Sequence[date],
+    values: np.ndarray,
+    future: Sequence[date],
+    n_samples: int,
+    seed: int,
+    rng: np.random.Generator,
+) -> tuple[str, np.ndarray, str | None]:
+    """Prophet with its fallbacks to seasonal naive; (model name, unclipped paths, note)."""
+    yearly = len(values) >= MIN_MONTHS_YEARLY
+    name = "prophet" if yearly else "prophet (trend only)"
+    note = None if yearly else "less than 24 months: no yearly seasonality"
+    prophet_paths = _load_prophet()
+    try:
+        paths = prophet_paths(months, values, future, yearly=yearly, n_samples=n_samples, seed=seed)
+        if paths.shape != (n_samples, len(future)) or not np.isfinite(paths).all():
+            raise FloatingPointError("prophet returned non-finite or misshapen samples")
+    except Exception as error:  # noqa: BLE001 - any Prophet/Stan failure means: fall back
+        # only the type: messages carry temporary file paths and would break byte-identity
+        why = f"prophet failed ({type(error).__name__}): seasonal-naive used"
+    else:
+        below = float((paths < 0.0).mean())
+        if below <= MAX_CLIPPED_SHARE:
+            return name, paths, note
+        # A linear trend running into zero: clipping would turn its noise into spend (the mean
+        # of clipped paths rises while the series falls), so use last year.
+        why = (
+            f"prophet's trend fell below zero in {below:.0%} of sampled months: "
+            "seasonal-naive used"
+        )
+    paths, fallback_note = seasonal_naive_paths(months, values, future, n_samples, rng)
+    return "seasonal-naive", paths, why + ("; " + fallback_note if fallback_note else "")
 
 
 def forecast_categories(
@@ -99,7 +287,8 @@ def forecast_categories(
     """Forecast each category of `monthly` (category, month, amount), in the frame's order.
 
     `first_month` is the month after the last complete month of the whole data set; `horizon`
-    the number of months from there. See the module docstring for the model rules.
+    the number of months from there. `model` is one of METHODS or "auto". See the module
+    docstring for the model rules.
     """
     if model not in MODEL_CHOICES:
         raise UsageError(
@@ -115,24 +304,10 @@ def forecast_categories(
         raise ValueError(f"n_samples must be at least 1, not {n_samples}")
     if first_month.day != 1:
         raise ValueError(f"first_month must be the first of a month, not {first_month}")
-    missing = {"category", "month", "amount"} - set(monthly.columns)
-    if missing:
-        raise ValueError(f"monthly lacks column(s) {sorted(missing)}")
 
     end_index = month_index(first_month) + horizon - 1
-    amount = pl.col("amount")
-    history = (
-        monthly.filter((pl.col("month") < first_month) & amount.is_not_null() & amount.is_finite())
-        .group_by("category", "month")
-        .agg(amount.sum())
-        .sort("category", "month")
-    )
-    by_category = history.partition_by("category", as_dict=True, include_key=False)
     forecasts: list[SeriesForecast] = []
-    for category in monthly.get_column("category").unique(maintain_order=True).to_list():
-        rows = by_category.get((category,), history.clear().drop("category"))
-        months: list[date] = rows.get_column("month").to_list()
-        values = rows.get_column("amount").to_numpy().astype(np.float64)
+    for category, (months, values) in category_series(monthly, before=first_month).items():
         if not months:
             raise ModelError(
                 f"category {category!r} has no history before {first_month:%Y-%m}",
@@ -141,12 +316,12 @@ def forecast_categories(
             )
         forecasts.append(
             _forecast_series(
-                str(category),
+                category,
                 months,
                 values,
                 end_index,
                 n_samples=n_samples,
-                seed=series_seed(seed, str(category)),
+                seed=series_seed(seed, category),
                 model=model,
                 first_month=first_month,
             )
@@ -165,7 +340,7 @@ def _forecast_series(
     model: str,
     first_month: date,
 ) -> SeriesForecast:
-    """One category: pick the model, draw paths, clip them at 0."""
+    """One category: pick the method (by backtest for "auto"), draw paths, clip them at 0."""
     notes: list[str] = []
     start_index = min(month_index(months[-1]) + 1, month_index(first_month))
     if start_index < month_index(first_month):
@@ -173,72 +348,75 @@ def _forecast_series(
             f"no data since {months[-1]:%Y-%m}: forecast from {month_from_index(start_index):%Y-%m}"
         )
     future = [month_from_index(i) for i in range(start_index, end_index + 1)]
-    horizon = len(future)
-    rng = np.random.default_rng(seed)
-    n = len(values)
 
-    name: str
-    note: str | None
-    if n >= 2 and float(values.min()) == float(values.max()):
-        name, note = "constant", "constant series"
-        paths = constant_paths(float(values[0]), horizon, n_samples)
-    elif n < MIN_MONTHS_PROPHET:
-        name = "recent-mean"
-        paths, note = recent_mean_paths(values, horizon, n_samples, rng)
-        if note is None:
-            note = f"only {n} months of history"
-    elif model == "seasonal-naive":
-        name = "seasonal-naive"
-        paths, note = seasonal_naive_paths(months, values, future, n_samples, rng)
-    else:
-        yearly = n >= MIN_MONTHS_YEARLY
-        name = "prophet" if yearly else "prophet (trend only)"
-        note = None if yearly else "less than 24 months: no yearly seasonality"
-        prophet_paths = _load_prophet()
-        try:
-            paths = prophet_paths(
-                months, values, future, yearly=yearly, n_samples=n_samples, seed=seed
-            )
-            if paths.shape != (n_samples, horizon) or not np.isfinite(paths).all():
-                raise FloatingPointError("prophet returned non-finite or misshapen samples")
-        except Exception as error:  # noqa: BLE001 - any Prophet/Stan failure means: fall back
-            # only the type: messages carry temporary file paths and would break byte-identity
-            name = "seasonal-naive"
-            paths, fallback_note = seasonal_naive_paths(months, values, future, n_samples, rng)
-            note = f"prophet failed ({type(error).__name__}): seasonal-naive used"
-            if fallback_note:
-                note += "; " + fallback_note
-        else:
-            below = float((paths < 0.0).mean())
-            if below > MAX_CLIPPED_SHARE:
-                # A linear trend running into zero: clipping would turn its noise into spend
-                # (the mean of clipped paths rises while the series falls), so use last year.
-                name = "seasonal-naive"
-                paths, fallback_note = seasonal_naive_paths(
-                    months, values, future, n_samples, rng
-                )
-                note = (
-                    f"prophet's trend fell below zero in {below:.0%} of sampled months: "
-                    "seasonal-naive used"
-                )
-                if fallback_note:
-                    note += "; " + fallback_note
-    if note:
-        notes.append(note)
-
-    below = float((paths < 0.0).mean())
-    if below > 0.0:
-        share = "<0.1%" if below < 0.001 else f"{below:.1%}"
-        notes.append(f"{share} of sampled values were below 0 and clipped to 0")
-    # `+ 0.0` turns -0.0 into 0.0, so no "-0.0" reaches any output
-    clipped = np.maximum(paths, 0.0) + 0.0
+    choice = _auto_choice(months, values, seed) if model == "auto" else None
+    if choice is not None:
+        notes.append(choice.note)
+        method = choice.method
+    else:  # with "auto" a rule (constant, short) decides before any method is used
+        method = AUTO_SHORTER_DEFAULT if model == "auto" else model
+    fitted = fit_method(method, months, values, future, n_samples=n_samples, seed=seed)
+    if fitted.note:
+        notes.append(fitted.note)
     return SeriesForecast(
         category=category,
-        model=name,
+        model=fitted.model,
         note="; ".join(notes) if notes else None,
         first_month=future[0],
-        paths=clipped,
+        paths=fitted.paths,
+        backtest_mase=choice.mase if choice else None,
+        backtest=choice.by_method if choice else None,
+        backtest_points=choice.points if choice else None,
     )
+
+
+@dataclass(frozen=True)
+class _AutoChoice:
+    method: str
+    note: str
+    mase: float | None = None
+    by_method: Mapping[str, float | None] | None = None
+    points: BacktestPoints | None = None
+
+
+def _auto_choice(months: Sequence[date], values: np.ndarray, seed: int) -> _AutoChoice | None:
+    """The method with the lowest backtest MASE (see the module docstring); None when a rule
+    (constant, fewer than 12 months) decides before any method."""
+    if len(values) >= 2 and float(np.min(values)) == float(np.max(values)):
+        return None
+    if len(values) < MIN_MONTHS_PROPHET:
+        return None
+    # imported here: models.backtest builds on this module
+    from models.backtest import backtest_series, score
+
+    runs, reason = backtest_series(
+        months,
+        values,
+        seed=seed,
+        origins=AUTO_ORIGINS,
+        horizon=AUTO_HORIZON,
+        methods=METHODS,
+        n_samples=AUTO_SAMPLES,
+        interval=AUTO_INTERVAL,
+    )
+    if reason is not None:
+        default = AUTO_SHORT_DEFAULT if len(values) >= MIN_MONTHS_YEARLY else AUTO_SHORTER_DEFAULT
+        note = f"auto: {default}, too little history for a backtest ({reason})"
+        return _AutoChoice(default, note)
+    scores = {m: score([r for r in runs if r.method == m], AUTO_INTERVAL) for m in METHODS}
+    by_mase = {m: s.mase for m, s in scores.items()}
+    if any(v is not None for v in by_mase.values()):
+        best = min(METHODS, key=lambda m: (by_mase[m] is None, by_mase[m] or 0.0))
+        others = ", ".join(f"{m} {_figure(by_mase[m])}" for m in METHODS if m != best)
+        note = f"auto: {best} had the lowest backtest MASE {_figure(by_mase[best])} ({others})"
+    else:
+        best = min(METHODS, key=lambda m: scores[m].mean_abs_error)
+        note = f"auto: {best} had the lowest backtest error (MASE undefined: a repeating series)"
+    return _AutoChoice(best, note, by_mase[best], MappingProxyType(by_mase), scores[best].points)
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _load_prophet() -> Callable[..., np.ndarray]:

@@ -16,7 +16,13 @@ import pytest
 
 from models.baselines import month_from_index, month_index
 from models.errors import ModelError, UsageError
-from models.forecast import SeriesForecast, forecast_categories, series_seed
+from models.forecast import (
+    METHODS,
+    SeriesForecast,
+    forecast_categories,
+    method_paths,
+    series_seed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = date(2025, 1, 1)
@@ -96,8 +102,9 @@ def test_paths_do_not_depend_on_the_other_categories_or_their_order(
 ) -> None:
     frame, first = fitted
     name = "6.72a Jeugdhulp"
-    alone = forecast_categories(frame.filter(pl.col("category") == name), FIRST, 12, seed=3,
-                                n_samples=500)
+    alone = forecast_categories(
+        frame.filter(pl.col("category") == name), FIRST, 12, seed=3, n_samples=500
+    )
     reversed_order = forecast_categories(frame.reverse(), FIRST, 12, seed=3, n_samples=500)
     assert [f.category for f in first] == ["6.71a Hulp bij het huishouden", "6.72a Jeugdhulp"]
     assert [f.category for f in reversed_order][::-1] == [f.category for f in first]
@@ -111,8 +118,9 @@ def test_series_seed_is_stable_across_processes() -> None:
     assert series_seed(0, "6.72a Jeugdhulp") == series_seed(0, "6.72a Jeugdhulp")
     code = "from models.forecast import series_seed; print(series_seed(0, '6.72a Jeugdhulp'))"
     env = {**os.environ, "PYTHONHASHSEED": "123"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=ROOT, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
     assert int(out.stdout) == series_seed(0, "6.72a Jeugdhulp")
     assert series_seed(1, "6.72a Jeugdhulp") != series_seed(0, "6.72a Jeugdhulp")
     assert 0 <= series_seed(2**40, "x") < 2**32
@@ -190,17 +198,19 @@ def test_prophet_failure_falls_back_to_seasonal_naive_for_that_category_only(
     assert b.model == "prophet"
 
 
-def test_seasonal_naive_repeats_last_year_with_a_centred_bootstrap() -> None:
+def test_seasonal_naive_repeats_last_year_with_a_symmetric_bootstrap() -> None:
     pattern = [100.0, 120.0, 90.0, 300.0, 80.0, 110.0, 100.0, 95.0, 105.0, 130.0, 140.0, 400.0]
     exact = pattern * 3  # every year the same: no year-over-year change, no spread
-    [same] = forecast_categories(_frame({"S": exact}), FIRST, 24, n_samples=50,
-                                 model="seasonal-naive")
+    [same] = forecast_categories(
+        _frame({"S": exact}), FIRST, 24, n_samples=50, model="seasonal-naive"
+    )
     assert same.model == "seasonal-naive" and same.note is None
     assert (same.paths == np.array(pattern * 2)).all()
     noise = np.random.default_rng(1).normal(0.0, 5.0, 36)
     growing = [v + 12.0 * (i // 12) + float(noise[i]) for i, v in enumerate(exact)]
-    [noisy] = forecast_categories(_frame({"S": growing}), FIRST, 24, n_samples=4000,
-                                  model="seasonal-naive")
+    [noisy] = forecast_categories(
+        _frame({"S": growing}), FIRST, 24, n_samples=4000, model="seasonal-naive"
+    )
     last_year = np.array(growing[-12:] * 2)
     assert noisy.paths.mean(axis=0) == pytest.approx(last_year, abs=2.0)
     width = np.quantile(noisy.paths, 0.9, axis=0) - np.quantile(noisy.paths, 0.1, axis=0)
@@ -211,9 +221,14 @@ def test_explicit_seasonal_naive_and_auto_model_choice() -> None:
     frame = _frame({"A": [float(v) for v in 1000 + 10 * np.arange(30)]})
     [naive] = forecast_categories(frame, FIRST, 3, n_samples=20, model="seasonal-naive")
     assert naive.model == "seasonal-naive"
+    # 30 months: too short for a backtest (24 + 12), so auto takes its default for 24-35 months
     [auto] = forecast_categories(frame, FIRST, 3, n_samples=20, model="auto")
-    [prophet] = forecast_categories(frame, FIRST, 3, n_samples=20, model="prophet")
-    assert auto.model == "prophet" and np.array_equal(auto.paths, prophet.paths)
+    [ets] = forecast_categories(frame, FIRST, 3, n_samples=20, model="ets")
+    assert auto.model == "ets" and np.array_equal(auto.paths, ets.paths)
+    assert auto.note is not None and auto.note.startswith("auto: ets, too little history")
+    assert auto.backtest is None and auto.backtest_mase is None and auto.backtest_points is None
+    [shorter] = forecast_categories(frame.tail(18), FIRST, 3, n_samples=20, model="auto")
+    assert shorter.model == "snaive-drift"
     with pytest.raises(UsageError):
         forecast_categories(frame, FIRST, 3, model="arima")
     with pytest.raises(UsageError):
@@ -239,9 +254,7 @@ def test_gaps_and_a_series_that_stops_early() -> None:
 def test_history_at_or_after_first_month_is_ignored_and_empty_history_is_an_error() -> None:
     frame = _frame({"A": [float(v) for v in 500 + np.arange(14)]}, first=date(2025, 3, 1))
     [cut] = forecast_categories(frame, FIRST, 3, n_samples=50)  # Jan, Feb 2025 ignored
-    [reference] = forecast_categories(
-        frame.filter(pl.col("month") < FIRST), FIRST, 3, n_samples=50
-    )
+    [reference] = forecast_categories(frame.filter(pl.col("month") < FIRST), FIRST, 3, n_samples=50)
     assert np.array_equal(cut.paths, reference.paths)
     with pytest.raises(ModelError):
         forecast_categories(frame, date(2020, 1, 1), 3)
@@ -270,8 +283,9 @@ def test_import_is_lazy_quiet_and_leaves_no_temp_files(tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
     assert list(scratch.iterdir()) == []
@@ -287,15 +301,17 @@ def test_speedups_give_the_same_bytes_as_stock_prophet() -> None:
     future = [month_from_index(month_index(FIRST) + h) for h in range(6)]
     for yearly in (True, False):
         fast = prophet_paths(months, values, future, yearly=yearly, n_samples=100, seed=9)
-        stock = prophet_paths(months, values, future, yearly=yearly, n_samples=100, seed=9,
-                              speedups=False)
+        stock = prophet_paths(
+            months, values, future, yearly=yearly, n_samples=100, seed=9, speedups=False
+        )
         assert fast.tobytes() == stock.tobytes()
 
 
 def test_retail_sales_level_is_sensible(shared_file: Callable[..., Path]) -> None:
     """Prophet's example_retail_sales.csv: 12 months ahead within 15 % of the last year."""
-    raw = pl.read_csv(shared_file("prophet_examples", "example_retail_sales.csv"),
-                      try_parse_dates=True)
+    raw = pl.read_csv(
+        shared_file("prophet_examples", "example_retail_sales.csv"), try_parse_dates=True
+    )
     frame = raw.select(
         pl.lit("retail").alias("category"),
         pl.col("ds").cast(pl.Date).alias("month"),
@@ -320,3 +336,127 @@ def test_a_broken_prophet_install_is_one_model_error(monkeypatch: pytest.MonkeyP
     # models that do not need Prophet still work
     a, b = forecast_categories(frame, FIRST, 3, n_samples=10, model="seasonal-naive")
     assert (a.model, b.model) == ("seasonal-naive", "constant")
+
+
+# --------------------------------------------------------------------------- methods and auto
+
+
+def _seasonal_only() -> list[float]:
+    """A fixed yearly pattern with noise, no trend: last year's month is the right answer."""
+    pattern = np.array([100, 120, 90, 300, 80, 110, 100, 95, 105, 130, 140, 400.0]) * 100
+    noise = np.random.default_rng(7).normal(0.0, 200.0, 60)
+    return list(np.tile(pattern, 5) + noise)
+
+
+def _linear_only() -> list[float]:
+    noise = np.random.default_rng(7).normal(0.0, 200.0, 60)
+    return list(20_000.0 + 300.0 * np.arange(60) + noise)
+
+
+@pytest.fixture(scope="module")
+def auto() -> tuple[pl.DataFrame, list[SeriesForecast]]:
+    frame = _frame({"Seizoen": _seasonal_only(), "Lijn": _linear_only()})
+    return frame, forecast_categories(frame, FIRST, 12, seed=1, n_samples=300, model="auto")
+
+
+def test_every_method_name_is_accepted() -> None:
+    frame = _frame({"A": _synthetic()[:36]})
+    for method in METHODS:
+        [forecast] = forecast_categories(frame, FIRST, 6, n_samples=50, model=method)
+        assert forecast.model == method and forecast.paths.shape == (50, 6)
+        assert forecast.paths.min() >= 0.0
+        paths, note = method_paths(
+            method,
+            _months_before(FIRST, 36),
+            np.array(_synthetic()[:36]),
+            forecast.months,
+            n_samples=50,
+            seed=series_seed(0, "A"),
+        )
+        assert paths.tobytes() == forecast.paths.tobytes() and note == forecast.note
+
+
+def test_auto_picks_the_method_that_is_right(
+    auto: tuple[pl.DataFrame, list[SeriesForecast]],
+) -> None:
+    by_name = {f.category: f for f in auto[1]}
+    seasonal, linear = by_name["Seizoen"], by_name["Lijn"]
+    # a pure seasonal pattern: repeating last year (or ets, which learns it) beats prophet
+    assert seasonal.model in ("seasonal-naive", "ets")
+    # a straight line: the drift or the trend of ets
+    assert linear.model in ("snaive-drift", "ets")
+    for forecast in (seasonal, linear):
+        scores = forecast.backtest
+        assert scores is not None and tuple(scores) == METHODS
+        finite = {m: v for m, v in scores.items() if v is not None}
+        assert forecast.backtest_mase == min(finite.values()) == scores[forecast.model]
+        assert forecast.note is not None
+        assert forecast.note.startswith(
+            f"auto: {forecast.model} had the lowest backtest MASE {scores[forecast.model]:.2f} ("
+        )
+        assert scores["prophet"] is not None and scores["prophet"] > forecast.backtest_mase
+    assert linear.backtest is not None
+    assert (linear.backtest["seasonal-naive"] or 0.0) > 0.5  # "same as last year" misses growth
+
+
+def test_auto_fits_the_winner_on_the_full_history_and_keeps_its_backtest(
+    auto: tuple[pl.DataFrame, list[SeriesForecast]],
+) -> None:
+    from models.backtest import backtest
+
+    frame, forecasts = auto
+    for forecast in forecasts:
+        alone = frame.filter(pl.col("category") == forecast.category)
+        [direct] = forecast_categories(alone, FIRST, 12, seed=1, n_samples=300,
+                                       model=forecast.model)
+        assert direct.paths.tobytes() == forecast.paths.tobytes()
+        points = forecast.backtest_points
+        assert points is not None and points.as_array().shape == (36, 4)
+        assert points.interval == 0.8 and sorted(set(points.k.tolist())) == [1, 2, 3]
+        # the same numbers as the backtest of that method (same seed, same 500 paths)
+        result = backtest(alone, methods=(forecast.model,), seed=1, n_samples=500)
+        expected = result.points.select("actual", "forecast", "lower", "upper").to_numpy()
+        assert np.array_equal(points.as_array(), expected)
+
+
+def test_auto_is_deterministic_and_its_choice_does_not_depend_on_the_sample_count(
+    auto: tuple[pl.DataFrame, list[SeriesForecast]],
+) -> None:
+    frame, forecasts = auto
+    again = forecast_categories(frame, FIRST, 12, seed=1, n_samples=300, model="auto")
+    fewer = forecast_categories(frame, FIRST, 12, seed=1, n_samples=100, model="auto")
+    for a, b, c in zip(forecasts, again, fewer, strict=True):
+        assert a.paths.tobytes() == b.paths.tobytes() and a.note == b.note
+        assert (a.model, a.backtest) == (c.model, c.backtest)
+
+
+def test_auto_ties_go_to_the_order_of_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.backtest as backtest_module
+
+    real = backtest_module.score
+    frame = _frame({"A": _synthetic()})
+
+    def tied(runs: list[backtest_module.OriginRun], interval: float) -> object:
+        scored = real(runs, interval)
+        return backtest_module.MethodScore(1.0, scored.mean_abs_error, scored.points)
+
+    monkeypatch.setattr(backtest_module, "score", tied)
+    [forecast] = forecast_categories(frame, FIRST, 3, n_samples=20, model="auto")
+    assert forecast.model == METHODS[0]
+
+    def undefined(runs: list[backtest_module.OriginRun], interval: float) -> object:
+        scored = real(runs, interval)
+        error = 1.0 if runs[0].method == "snaive-drift" else 2.0
+        return backtest_module.MethodScore(None, error, scored.points)
+
+    monkeypatch.setattr(backtest_module, "score", undefined)
+    [forecast] = forecast_categories(frame, FIRST, 3, n_samples=20, model="auto")
+    assert forecast.model == "snaive-drift" and forecast.backtest_mase is None
+    assert forecast.note is not None and "MASE undefined" in forecast.note
+
+
+def test_auto_keeps_the_rules_for_constant_and_short_series() -> None:
+    frame = _frame({"C": [500.0] * 48, "K": [500.0, 700.0, 650.0, 900.0, 610.0]})
+    constant, short = forecast_categories(frame, FIRST, 6, n_samples=50, model="auto")
+    assert (constant.model, short.model) == ("constant", "recent-mean")
+    assert constant.backtest is None and short.backtest is None
