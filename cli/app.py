@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli.commands import budget, forecast, inspect, scenario
+from cli.commands import backtest, budget, forecast, inspect, scenario
 from cli.guard import SUCCESS, USAGE
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 app.command(name="forecast")(forecast.forecast)
 app.command(name="inspect")(inspect.inspect)
+app.command(name="backtest")(backtest.backtest)
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(budget.app, name="budget")
 

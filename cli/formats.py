@@ -22,6 +22,7 @@ import polars as pl
 
 from cli.money import euro, interval, percent
 from cli.versions import carecast_version, library_versions
+from models.backtest import BacktestResult
 from models.errors import UsageError
 from models.history import CategoryFacts
 from models.loading import SourceInfo
@@ -34,7 +35,10 @@ ANNUAL_FIELDS = (
 MONTHLY_FIELDS = (
     "scenario", "category", "domain", "level", "month", "amount", "lower", "upper", "kind",
 )  # fmt: skip
-MONEY = {"actual", "forecast", "total", "lower", "upper", "budget", "difference", "amount"}
+MONEY = {
+    "actual", "forecast", "total", "lower", "upper", "budget", "difference", "amount",
+    "error_eur", "annual_error_eur",
+}  # fmt: skip
 
 
 def _plain(name: str, value: Any) -> Any:
@@ -141,6 +145,57 @@ def inspect_dict(
         ],
         "yearly": _rows(yearly, ("category", "year", "months", "amount")),
     }
+
+
+BACKTEST_FIELDS = (
+    "category", "method", "mase", "smape", "coverage", "annual_error_eur",
+    "annual_error_percent", "year_coverage", "n_points", "n_origins",
+)  # fmt: skip
+
+
+def method_overview(summary: pl.DataFrame) -> pl.DataFrame:
+    """Per method over all categories: mean and median MASE, sMAPE, coverages, year error."""
+    return summary.group_by("method", maintain_order=True).agg(
+        pl.col("mase").mean().alias("mean_mase"),
+        pl.col("mase").median().alias("median_mase"),
+        pl.col("smape").mean().alias("mean_smape"),
+        ((pl.col("coverage") * pl.col("n_points")).sum() / pl.col("n_points").sum()).alias(
+            "coverage"
+        ),
+        pl.col("annual_error_percent").mean().alias("mean_annual_error_percent"),
+        pl.col("year_coverage").mean().alias("year_coverage"),
+        pl.len().alias("categories"),
+    )
+
+
+def backtest_dict(result: BacktestResult, seed: int) -> dict[str, Any]:
+    return {
+        "carecast_version": carecast_version(),
+        "versions": library_versions(),
+        "settings": {
+            "origins": result.origins,
+            "horizon_months": result.horizon,
+            "interval": result.interval,
+            "seed": seed,
+            "methods": list(result.methods),
+        },
+        "methods": _rows(method_overview(result.summary), _OVERVIEW_FIELDS),
+        "summary": _rows(result.summary, BACKTEST_FIELDS),
+        "by_horizon": [
+            {k: _plain(k, v) for k, v in row.items()}
+            for row in result.by_horizon.iter_rows(named=True)
+        ],
+        "years": [
+            {k: _plain(k, v) for k, v in row.items()} for row in result.years.iter_rows(named=True)
+        ],
+        "skipped": [{"category": c, "reason": r} for c, r in result.skipped],
+    }
+
+
+_OVERVIEW_FIELDS = (
+    "method", "mean_mase", "median_mase", "mean_smape", "coverage",
+    "mean_annual_error_percent", "year_coverage", "categories",
+)  # fmt: skip
 
 
 def dumps_json(data: Mapping[str, Any]) -> str:

@@ -19,8 +19,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli.formats import caption_text, year_label
+from cli.formats import caption_text, method_overview, year_label
 from cli.money import euro, interval, percent
+from models.backtest import BacktestResult
 from models.history import CategoryFacts
 from models.loading import SourceInfo
 from scenarios.run import ForecastReport
@@ -218,6 +219,50 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
         )
     renderables.append(Text("\n".join(notes)))
     return renderables
+
+
+def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
+    """An overview per method, then MASE per category and method (the best marked *)."""
+    overview = _table(
+        f"Backtest: up to {result.origins} origins × {result.horizon} months, "
+        f"{result.interval:.0%} intervals".replace("%", " %")
+    )
+    for name in ("Method", "MASE mean", "median", "sMAPE", "coverage", "year error", "year cov."):
+        overview.add_column(name, justify="left" if name == "Method" else "right", no_wrap=True)
+    for row in method_overview(result.summary).iter_rows(named=True):
+        overview.add_row(
+            row["method"],
+            _number(row["mean_mase"]),
+            _number(row["median_mase"]),
+            _number(row["mean_smape"], 1, " %"),
+            percent(row["coverage"]),
+            _number(row["mean_annual_error_percent"], 1, " %"),
+            percent(row["year_coverage"]),
+        )
+    per_category = _table("MASE per category (lower is better; 1 = as good as last year's month)")
+    per_category.add_column("Category", min_width=NAME_MIN, overflow="fold", ratio=1)
+    for method in result.methods:
+        per_category.add_column(method, justify="right", no_wrap=True, min_width=len(method))
+    for key, group in result.summary.group_by(["category"], maintain_order=True):
+        scores = {r["method"]: r["mase"] for r in group.iter_rows(named=True)}
+        known = [v for v in scores.values() if v is not None]
+        best = min(known) if known else None
+        cells = [
+            _number(scores.get(m)) + (" *" if best is not None and scores.get(m) == best else "")
+            for m in result.methods
+        ]
+        per_category.add_row(Text(str(key[0])), *cells)
+    note = Text(
+        "MASE: mean absolute error divided by the in-sample error of last year's same month. "
+        "coverage: share of held-out months inside the interval; year: the 12-month totals."
+    )
+    return [overview, per_category, note]
+
+
+def _number(value: float | None, digits: int = 2, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",") + unit
 
 
 def inspect_renderables(
