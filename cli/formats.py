@@ -90,6 +90,8 @@ def report_dict(report: ForecastReport) -> dict[str, Any]:
                 "first_month": f"{c.first_month:%Y-%m}",
                 "last_month": f"{c.last_month:%Y-%m}",
                 "months": c.months,
+                "backtest_mase": _plain("backtest_mase", c.backtest_mase),
+                "calibration": _plain("calibration", c.calibration),
             }
             for c in report.categories
         ],

@@ -132,7 +132,9 @@ def _year_table(
         by_year = {r["year"]: r for r in group.iter_rows(named=True)}
         cells = [make_cell(by_year[year]) for year in report.years]
         if row_level == "category":
-            mark = "" if models.get(category, "prophet") == "prophet" else " †"
+            # † marks a category that did not get the model asked for (a fallback)
+            asked = report.settings.model
+            mark = "" if asked == "auto" or models.get(category, asked) == asked else " †"
             name = Text(category + mark)
         elif row_level == "domain":
             name = Text(f"Subtotal {category}", style="bold")
@@ -210,12 +212,23 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
             "Risk: the share of sample paths whose year total exceeds the budget; a subtotal has "
             "a budget only when all its categories have one."
         )
-    others = sorted({c.model for c in report.categories if c.model != "prophet"})
-    if others:
+    counts = {m: sum(c.model == m for c in report.categories) for m in
+              sorted({c.model for c in report.categories})}  # fmt: skip
+    used = ", ".join(f"{m} {n}" for m, n in counts.items())
+    if report.settings.model == "auto":
         notes.append(
-            "† model other than Prophet: "
-            + "; ".join(f"{m} ({sum(c.model == m for c in report.categories)})" for m in others)
-            + " — see --format json for the reason per category."
+            f"Models chosen per category by backtest (lowest MASE): {used}; intervals calibrated "
+            "on each category's backtest. --format json gives the choice and score per category."
+        )
+    else:
+        if set(counts) != {report.settings.model}:
+            notes.append(
+                f"† not the model asked for ({report.settings.model}): models used {used} — "
+                "--format json gives the reason per category."
+            )
+        notes.append(
+            "Intervals are the model's own, not checked against a backtest (--model auto "
+            "calibrates them)."
         )
     renderables.append(Text("\n".join(notes)))
     return renderables

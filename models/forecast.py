@@ -124,6 +124,7 @@ class SeriesForecast:
     backtest_mase: float | None = None
     backtest: Mapping[str, float | None] | None = None
     backtest_points: BacktestPoints | None = None
+    calibration: float | None = None  # the factor `models.calibrate` scaled the paths by
 
     @property
     def months(self) -> list[date]:

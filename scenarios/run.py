@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from models.aggregate import annual_summary, monthly_summary
+from models.calibrate import calibrate_forecasts
 from models.categories import domain_sort_key, domains_for
 from models.errors import UsageError
 from models.forecast import MODEL_CHOICES, SeriesForecast, forecast_categories
@@ -36,7 +37,7 @@ ENDED_AFTER_MONTHS = 12
 class ForecastSettings:
     years: int = 3
     as_of: date | None = None
-    model: str = "prophet"
+    model: str = "auto"
     interval: float = 0.8
     seed: int = 0
     samples: int = 1000
@@ -65,6 +66,8 @@ class CategoryInfo:
     first_month: date
     last_month: date
     months: int
+    backtest_mase: float | None = None  # of the chosen model (--model auto)
+    calibration: float | None = None  # factor applied to the interval (--model auto)
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ def forecast_history(
         )
         for c in ended
     ]
+    # scaled to what each category's backtest says its interval covers (model auto only)
+    forecasts = calibrate_forecasts(forecasts, settings.interval)
     by_category = {f.category: f for f in forecasts}
     forecasts = [_cut(by_category[c], shown_end) for c in order]
 
@@ -247,6 +252,8 @@ def forecast_history(
             first_month=facts[f.category].first_month,
             last_month=facts[f.category].last_month,
             months=facts[f.category].months,
+            backtest_mase=f.backtest_mase,
+            calibration=f.calibration,
         )
         for f in forecasts
     )

@@ -96,7 +96,7 @@ def test_json_shape_follows_the_design(sample_json: dict[str, Any]) -> None:
     assert sample_json["inputs"][0]["path"].startswith("bundled sample")
     assert len(sample_json["inputs"][0]["sha256"]) == 64
     settings = sample_json["settings"]
-    assert settings["seed"] == 0 and settings["interval"] == 0.8 and settings["model"] == "prophet"
+    assert settings["seed"] == 0 and settings["interval"] == 0.8 and settings["model"] == "auto"
     row = sample_json["annual"][0]
     for key in (
         "scenario",
@@ -118,6 +118,13 @@ def test_json_shape_follows_the_design(sample_json: dict[str, Any]) -> None:
     assert set(month) >= {"scenario", "category", "month", "amount", "lower", "upper", "kind"}
     assert {m["kind"] for m in sample_json["monthly"]} == {"actual", "forecast"}
     assert all(c["model"] for c in sample_json["categories"])
+    # The default "auto": every sample category (93 months) was backtested and calibrated, and
+    # its note names the same choice, score and factor.
+    for c in sample_json["categories"]:
+        assert c["model"] in {"prophet", "seasonal-naive", "snaive-drift", "ets"}
+        assert c["backtest_mase"] > 0 and 0.5 <= c["calibration"] <= 5.0
+        assert f"{c['model']} had the lowest backtest MASE {c['backtest_mase']:.2f}" in c["note"]
+        assert f"scaled by {c['calibration']:.2f}" in c["note"]
 
 
 def test_monthly_rows_add_up_to_annual_rows(sample_json: dict[str, Any]) -> None:

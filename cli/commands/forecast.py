@@ -44,8 +44,13 @@ def forecast(
     ] = 3,
     as_of: AsOf = None,
     model: Annotated[
-        str, typer.Option("--model", help="prophet, or seasonal-naive (last year's same month).")
-    ] = "prophet",
+        str,
+        typer.Option(
+            "--model",
+            help="auto (per category the method with the best backtest, intervals calibrated), "
+            "prophet, seasonal-naive, snaive-drift or ets.",
+        ),
+    ] = "auto",
     interval: Annotated[
         float, typer.Option("--interval", help="Width of the uncertainty interval (0.8 = 80 %).")
     ] = 0.8,
