@@ -118,6 +118,5 @@ def new_scenario_text(
     ]
     header = _HEADER
     if not budget:
-        header += _BUDGET_HELP.format(category=categories[0].replace('"', '\\"'),
-                                      year=first_year)
+        header += _BUDGET_HELP.format(category=categories[0].replace('"', '\\"'), year=first_year)
     return header + "\n" + tomli_w.dumps(data)
