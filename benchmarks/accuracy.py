@@ -84,9 +84,9 @@ class Scores:
         }
 
 
-def load(level: str) -> pl.DataFrame:
-    """PBS Cost per `level` (ATC1 or ATC2) as carecast loads it; all-zero series dropped."""
-    monthly = load_history([PBS], ColumnChoice(date="Month", category=level, amount="Cost")).monthly
+def load(level: str, value: str = "Cost") -> pl.DataFrame:
+    """PBS `value` per `level` (ATC1 or ATC2) as carecast loads it; all-zero series dropped."""
+    monthly = load_history([PBS], ColumnChoice(date="Month", category=level, amount=value)).monthly
     alive = (
         monthly.group_by("category")
         .agg((pl.col("amount") != 0).any().alias("alive"))
@@ -137,7 +137,7 @@ def _autoets() -> Callable[..., Any] | None:
 
 
 def run_level(level: str, args: argparse.Namespace) -> pl.DataFrame:
-    monthly = load(level)
+    monthly = load(level, args.value)
     series = {
         str(c): (rows.get_column("month").to_list(), rows.get_column("amount").to_numpy())
         for (c,), rows in monthly.partition_by("category", as_dict=True).items()
@@ -307,6 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-calibrate", action="store_true",
                         help="leave the intervals as the model made them")
     parser.add_argument("--csv", type=Path, help="also write the per-series scores here")
+    parser.add_argument(
+        "--value", choices=["Cost", "Scripts"], default="Cost",
+        help="Scripts (volume) checks on series nothing was tuned on that settings carry over",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not PBS.exists():
         print(f"benchmark data not found: {PBS}", file=sys.stderr)
@@ -316,8 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "(pip install -e '.[bench]')", file=sys.stderr)
     if args.method not in (*METHODS, "auto"):
         parser.error(f"unknown method {args.method}")
-    print(f"origins {args.origins} x {args.horizon} months, {args.step} months apart; "
-          f"{args.samples} paths; seed {args.seed}")
+    print(f"PBS {args.value}; origins {args.origins} x {args.horizon} months, {args.step} months "
+          f"apart; {args.samples} paths; seed {args.seed}")
     tables = []
     for level in args.levels:
         table = run_level(level, args)

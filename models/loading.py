@@ -410,7 +410,7 @@ def _read_csv(data: bytes, shown: str, digest: str, columns: ColumnChoice) -> _T
     odd_quotes = (line_series.str.count_matches('"', literal=True) % 2 == 1).any()
     grid = None if odd_quotes else _grid_fast(lines, filled, separator)
     if grid is None:  # quoted line breaks or unusual quoting: the csv module reads them exactly
-        grid = _grid_exact(text, separator)
+        grid = _grid_exact(text, separator, shown)
     blank_lines = [number for number, is_blank in enumerate(blank, start=1) if is_blank]
     table = _Table(
         source=shown,
@@ -429,8 +429,13 @@ def _detect_separator(sample: list[str], source: str) -> str:
     """The separator that splits the first lines into the most equally wide rows (once per file)."""
     best: tuple[int, int, int] | None = None
     chosen = None
+    failure: csv.Error | None = None
     for preference, separator in enumerate(_SEPARATORS):
-        widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        try:
+            widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        except csv.Error as error:  # a cell beyond the csv module's limit of 131.072 characters
+            failure = error
+            continue
         wide = [width for width in widths if width > 1]
         if not wide:
             continue
@@ -438,6 +443,12 @@ def _detect_separator(sample: list[str], source: str) -> str:
         score = (widths.count(mode), mode, -preference)
         if best is None or score > best:
             best, chosen = score, separator
+    if chosen is None and failure is not None:
+        raise InputDataError(
+            f"cannot split the first lines into cells ({failure})",
+            source=source,
+            hint='check the quotes: a " that is never closed swallows the rest of the file',
+        )
     if chosen is None:
         raise InputDataError(
             "no column separator found (expected ';', ',' or tab)",
@@ -469,17 +480,25 @@ def _grid_fast(lines: list[str], filled: list[int], separator: str) -> pl.DataFr
     return grid.with_columns(pl.Series(_LINE, filled, dtype=pl.Int64))
 
 
-def _grid_exact(text: str, separator: str) -> pl.DataFrame:
+def _grid_exact(text: str, separator: str, source: str) -> pl.DataFrame:
     """The csv module's reading, with the line each record starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     records: list[list[str]] = []
     starts: list[int] = []
     previous = 0
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            records.append(record)
-            starts.append(previous + 1)
-        previous = reader.line_num
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                records.append(record)
+                starts.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as error:  # a cell of more than 131.072 characters: an unclosed quote
+        raise InputDataError(
+            f"cannot split the line into cells ({error})",
+            source=source,
+            line=previous + 1,
+            hint='check the quotes: a " that is never closed swallows the rest of the file',
+        ) from None
     width = max((len(record) for record in records), default=1)
     cells: dict[str, list[str | None]] = {
         f"c{index}": [record[index] if index < len(record) else None for record in records]
@@ -759,6 +778,13 @@ def _read_parquet(data: bytes, shown: str, digest: str) -> _Table:
             source=shown,
             hint=f"write the file again ({type(exc).__name__})",
         ) from None
+    for name, dtype in frame.schema.items():
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            raise InputDataError(
+                f"column '{name}' holds {dtype}, not single values",
+                source=shown,
+                hint="write the spending as one date, category and amount per row",
+            )
     names = list(frame.columns)
     frame = _cells_stripped(frame).with_row_index(_LINE, offset=1)
     frame = frame.with_columns(pl.col(_LINE).cast(pl.Int64))
@@ -980,7 +1006,26 @@ def _parse_amount_cells(
     """Amounts of `values` (aligned with `frame`) under one rule detected over all of them.
 
     `column_of_row` is the amount column's name, or (wide layouts) each cell's column name.
+    An amount beyond MAX_AMOUNT (or infinite) is refused: it is a unit or typing slip, and sums
+    of such values overflow to infinity.
     """
+    amounts, rule = _amount_cells(table, frame, values, column_of_row)
+    huge = amounts.is_infinite() | (amounts.abs() > MAX_AMOUNT)
+    if huge.any():
+        raise _first_failure(
+            table,
+            frame,
+            huge.fill_null(False),
+            _column_at(column_of_row, huge.fill_null(False)),
+            f"amount {amounts.filter(huge)[0]:.6g} is beyond € 1.000.000.000.000",
+            "check the digits and the unit: amounts are euro per line",
+        )
+    return amounts, rule
+
+
+def _amount_cells(
+    table: _Table, frame: pl.DataFrame, values: pl.Series, column_of_row: pl.Series | str
+) -> tuple[pl.Series, str]:
     if values.dtype.is_numeric():
         amounts = values.cast(pl.Float64)
         bad = amounts.is_nan()
@@ -1002,6 +1047,9 @@ def _parse_amount_cells(
             explain_bad_amount(value, rule),
         )
     return amounts, rule.description
+
+
+MAX_AMOUNT = 1e12  # euro on one line; a Dutch municipality spends some 1e8-1e9 a year
 
 
 def _column_at(column_of_row: pl.Series | str, bad: pl.Series) -> str:

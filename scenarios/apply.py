@@ -132,13 +132,15 @@ def timing_warnings(scenario: Scenario, first_forecast: date, last_shown: date) 
     but a controller should know."""
     name = f"scenario {scenario.name!r}"
     warnings: list[str] = []
+    last_actual = date(first_forecast.year - (first_forecast.month == 1),
+                       (first_forecast.month - 2) % 12 + 1, 1)  # fmt: skip
     for idx in scenario.indexation:
         if idx.year < first_forecast.year or (
             idx.year == first_forecast.year and first_forecast.month > 1
         ):
             warnings.append(
                 f"{name}: the {idx.year} indexation is applied to the forecast months only; "
-                f"the actuals up to {first_forecast:%Y-%m} may already carry those tariffs"
+                f"the actuals up to {last_actual:%Y-%m} may already carry those tariffs"
             )
     for measure in scenario.measure:
         if measure.start < first_forecast:

@@ -6,31 +6,33 @@ Scenario files (issue: scenarios) will plug in between "fit" and "sum up", actin
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from models.aggregate import annual_summary, monthly_summary
 from models.calibrate import calibrate_forecasts
 from models.categories import domain_sort_key, domains_for
 from models.errors import UsageError
-from models.forecast import MODEL_CHOICES, SeriesForecast, forecast_categories
+from models.forecast import (
+    ENDED_AFTER_MONTHS,
+    MODEL_CHOICES,
+    SeriesForecast,
+    forecast_categories,
+)
 from models.history import category_facts, prepare_history
 from models.loading import ColumnChoice, History, SourceInfo, load_history
 from scenarios.apply import apply_scenario, timing_warnings
-from scenarios.parse import load_scenario, match_category
+from scenarios.parse import dumps_scenario, load_scenario, match_category
 from scenarios.schema import Scenario
 
 BASELINE = "baseline"
 MODELS = MODEL_CHOICES
 MAX_YEARS = 10  # budget years after T that can be shown; paths are drawn this far
-# A category without spending in this many months before the end of the history has stopped
-# (for example an Iv3 code replaced by its 2023 successors); forecasting it would count twice.
-ENDED_AFTER_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ class CategoryInfo:
 
 
 @dataclass(frozen=True)
+class ScenarioSource:
+    """A scenario file as the report used it. `sha256` is of the resolved scenario (its TOML
+    with `extends` and a budget file applied), so a change in a parent or budget file shows."""
+
+    name: str
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ForecastReport:
     sources: tuple[SourceInfo, ...]
     settings: ForecastSettings
@@ -83,6 +95,7 @@ class ForecastReport:
     monthly: pl.DataFrame  # scenario, category, domain, level, month, amount, lower, upper, kind
     warnings: tuple[str, ...]
     caption: str | None
+    scenario_sources: tuple[ScenarioSource, ...] = ()
 
     def has_shortfall(self) -> bool:
         """True when any row's total exceeds its budget (difference = budget − total < 0)."""
@@ -138,34 +151,10 @@ def forecast_history(
     shown_end = date(years[-1], 12, 1)
 
     facts = {f.category: f for f in category_facts(prepared.monthly)}
-    last_spend = (
-        prepared.monthly.filter(pl.col("amount") != 0)
-        .group_by("category")
-        .agg(pl.col("month").max())
-        .rows()
+    recent = prepared.monthly.filter(
+        (pl.col("amount") != 0) & (pl.col("month") > add_months(last, -ENDED_AFTER_MONTHS))
     )
-    spent = dict(last_spend)
-    ended = sorted(
-        c for c in facts if c not in spent or months_between(spent[c], last) >= ENDED_AFTER_MONTHS
-    )
-    if ended:
-        warnings.append(
-            f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without spending in the "
-            f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): " + ", ".join(ended)
-        )
-    sparse = sorted(
-        c
-        for c, f in facts.items()
-        if c not in ended and f.months < 2 / 3 * (months_between(f.first_month, f.last_month) + 1)
-    )
-    if sparse:
-        warnings.append(
-            "months without data are missing, not zero; these categories miss more than a "
-            "third of their months, so their forecast assumes spending in every month: "
-            + ", ".join(sparse)
-            + " — if the export leaves out months without spending, add them as 0"
-        )
-    if len(ended) == len(facts):
+    if recent.height == 0:
         raise UsageError(
             f"no category has spending in the {ENDED_AFTER_MONTHS} months up to {last:%Y-%m}",
             hint="check --as-of",
@@ -196,25 +185,33 @@ def forecast_history(
             hint="give each [scenario] a name of its own",
         )
 
+    # Ended categories (no spending in the last year) keep their actuals, with a forecast of 0.
     forecasts: list[SeriesForecast] = forecast_categories(
-        monthly.filter(~pl.col("category").is_in(ended)),
+        monthly,
         first_forecast,
         horizon,
         seed=settings.seed,
         n_samples=settings.samples,
         model=settings.model,
     )
-    # Ended categories stay in the tables (their actuals count) with a forecast of zero.
-    forecasts += [
-        SeriesForecast(
-            category=c,
-            model="ended",
-            note=f"no spending since {spent[c]:%Y-%m}" if c in spent else "no spending at all",
-            first_month=first_forecast,
-            paths=np.zeros((settings.samples, horizon)),
+    ended = sorted(f.category for f in forecasts if f.model == "ended")
+    if ended:
+        warnings.append(
+            f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without spending in the "
+            f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): " + ", ".join(ended)
         )
-        for c in ended
-    ]
+    sparse = sorted(
+        c
+        for c, f in facts.items()
+        if c not in ended and f.months < 2 / 3 * (months_between(f.first_month, f.last_month) + 1)
+    )
+    if sparse:
+        warnings.append(
+            "months without data are missing, not zero; these categories miss more than a "
+            "third of their months, so their forecast assumes spending in every month: "
+            + ", ".join(sparse)
+            + " — if the export leaves out months without spending, add them as 0"
+        )
     # scaled to what each category's backtest says its interval covers (model auto only)
     forecasts = calibrate_forecasts(forecasts, settings.interval)
     by_category = {f.category: f for f in forecasts}
@@ -269,6 +266,14 @@ def forecast_history(
         monthly=monthly_rows,
         warnings=tuple(warnings),
         caption=caption,
+        scenario_sources=tuple(
+            ScenarioSource(
+                scenario.name,
+                str(path),
+                hashlib.sha256(dumps_scenario(scenario).encode("utf-8")).hexdigest(),
+            )
+            for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True)
+        ),
     )
 
 

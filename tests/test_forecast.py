@@ -17,9 +17,11 @@ import pytest
 from models.baselines import month_from_index, month_index
 from models.errors import ModelError, UsageError
 from models.forecast import (
+    FALLBACK,
     METHODS,
     SeriesForecast,
     forecast_categories,
+    implausible,
     method_paths,
     series_seed,
 )
@@ -133,7 +135,8 @@ def test_steeply_declining_series_never_goes_negative() -> None:
     [forecast] = forecast_categories(_frame({"Regeling": values}), FIRST, 24, n_samples=1000)
     # Prophet's linear trend runs into zero within the horizon: last year's months are used
     assert forecast.model == "seasonal-naive"
-    assert forecast.note is not None and "fell below zero" in forecast.note
+    assert forecast.note is not None
+    assert "of its sampled months below zero: seasonal-naive used" in forecast.note
     assert forecast.paths.shape == (1000, 24)
     assert forecast.paths.min() >= 0.0
     assert not np.signbit(forecast.paths).any()  # no -0.0 either
@@ -430,7 +433,9 @@ def test_auto_is_deterministic_and_its_choice_does_not_depend_on_the_sample_coun
         assert (a.model, a.backtest) == (c.model, c.backtest)
 
 
-def test_auto_ties_go_to_the_order_of_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_prefers_ets_within_its_margin_then_the_order_of_methods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import models.backtest as backtest_module
 
     real = backtest_module.score
@@ -442,7 +447,22 @@ def test_auto_ties_go_to_the_order_of_methods(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(backtest_module, "score", tied)
     [forecast] = forecast_categories(frame, FIRST, 3, n_samples=20, model="auto")
-    assert forecast.model == METHODS[0]
+    assert forecast.model == "ets"  # the preferred method wins a tie
+
+    def scored_as(mase: dict[str, float]) -> object:
+        def fake(runs: list[backtest_module.OriginRun], interval: float) -> object:
+            scored = real(runs, interval)
+            return backtest_module.MethodScore(mase[runs[0].method], scored.mean_abs_error,
+                                               scored.points)  # fmt: skip
+
+        return fake
+
+    # ets stays unless another method is more than 10 % better; ties among the others go by order
+    for ets, chosen in ((1.09, "ets"), (1.11, "prophet")):
+        mase = {"prophet": 1.0, "seasonal-naive": 1.0, "snaive-drift": 1.2, "ets": ets}
+        monkeypatch.setattr(backtest_module, "score", scored_as(mase))
+        [forecast] = forecast_categories(frame, FIRST, 3, n_samples=20, model="auto")
+        assert forecast.model == chosen, ets
 
     def undefined(runs: list[backtest_module.OriginRun], interval: float) -> object:
         scored = real(runs, interval)
@@ -460,3 +480,50 @@ def test_auto_keeps_the_rules_for_constant_and_short_series() -> None:
     constant, short = forecast_categories(frame, FIRST, 6, n_samples=50, model="auto")
     assert (constant.model, short.model) == ("constant", "recent-mean")
     assert constant.backtest is None and short.backtest is None
+
+
+def test_a_category_without_spending_for_a_year_has_ended() -> None:
+    """Spending that stopped 14 months before the forecast (an Iv3 code replaced by its 2023
+    successors) is forecast as exactly 0, by every method, also when its rows stop early."""
+    stopped = [1000.0 + 10 * i for i in range(34)] + [0.0] * 14
+    short = [1000.0 + 10 * i for i in range(34)]  # no rows at all for the last 14 months
+    frame = _frame({"A": stopped}).vstack(
+        _frame({"B": short}, first=month_from_index(month_index(FIRST) - 14))
+    )
+    for model in ("auto", "prophet", "ets"):
+        a, b = forecast_categories(frame, FIRST, 12, n_samples=50, model=model)
+        assert (a.model, a.note) == ("ended", "no spending since 2023-10")
+        assert b.model == "ended" and b.first_month == FIRST
+        assert a.paths.shape == b.paths.shape == (50, 12)
+        assert not a.paths.any() and not b.paths.any()
+    # 11 months without spending is a pause, not an end
+    paused = [1000.0 + 10 * i for i in range(37)] + [0.0] * 11
+    [c] = forecast_categories(_frame({"C": paused}), FIRST, 12, n_samples=50, model="ets")
+    assert c.model != "ended"
+
+
+def test_implausible_paths_names_both_reasons() -> None:
+    rng = np.random.default_rng(1)
+    fine = 1000 + rng.normal(0, 50, (400, 24))
+    assert implausible(fine) is None
+    dipping = fine - 1000 * (rng.random((400, 24)) < 0.2)  # about 20 % of months below zero
+    assert implausible(dipping) is not None and "below zero" in str(implausible(dipping))
+    exploding = fine.copy()
+    exploding[:20] *= 1000  # 5 % of the paths: the mean of a year lies far above its 90th pct
+    assert implausible(exploding) == "had a few exploding sampled paths"
+
+
+def test_every_method_falls_back_when_its_paths_dip_below_zero() -> None:
+    """A series that falls steeply to near zero: a trend model runs below zero, so carecast
+    goes down the fallback chain and says why at each step; no path is negative."""
+    t = np.arange(48)
+    values = list(np.maximum(20_000 - 420.0 * t, 200.0) + 1_500 * np.sin(2 * np.pi * t / 12))
+    for method in ("ets", "snaive-drift", "prophet"):
+        [forecast] = forecast_categories(_frame({"X": values}), FIRST, 24, n_samples=400,
+                                         model=method)  # fmt: skip
+        assert forecast.model in FALLBACK.values() or forecast.model == method, forecast.note
+        if forecast.model != method:
+            assert forecast.note is not None
+            assert f"{method} had " in forecast.note and f"{forecast.model} used" in forecast.note
+        assert forecast.paths.min() >= 0.0
+        assert implausible(forecast.paths) is None or forecast.model == "recent-mean"

@@ -1013,3 +1013,35 @@ def test_rows_without_a_category_as_the_readme_says(tmp_path: Path) -> None:
         "kept 2 rows with an amount but an empty 'Categorie' as category '(no category)' (first at"
         " line 5); choose a category column that is always filled to avoid this"
     ) in notes
+
+
+def test_amounts_beyond_a_trillion_are_refused(tmp_path: Path) -> None:
+    """1e308 sums to infinity; 1e13 on one ledger line is a unit or typing slip."""
+    path = write(tmp_path, "groot.csv", DUTCH + "2024-01;Wmo;1e308\n2024-02;Wmo;1e308\n")
+    message = load_error(path)
+    assert message.startswith(f"error: {path}:2:3: column 'Bedrag': amount 1e+308 is beyond")
+    huge = pl.DataFrame({"maand": ["2024-01", "2024-02"], "categorie": ["A", "A"],
+                         "bedrag": [10.0, 2e12]})  # fmt: skip
+    parquet = tmp_path / "groot.parquet"
+    huge.write_parquet(parquet)
+    assert "amount 2e+12 is beyond € 1.000.000.000.000" in load_error(parquet)
+
+
+def test_a_cell_beyond_the_csv_limit_is_an_input_error(tmp_path: Path) -> None:
+    """An unclosed quote can swallow the file into one cell of more than 131.072 characters."""
+    text = DUTCH + "2024-01;Wmo;1\n" + '2024-02;Wmo;"' + "x" * 200_000 + "\n2024-03;Wmo;1\n"
+    path = write(tmp_path, "quote.csv", text)
+    message = load_error(path)
+    assert message.startswith(f"error: {path}") and "field larger than field limit" in message
+    assert "a \" that is never closed" in message
+
+
+def test_a_parquet_column_of_lists_is_refused(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"maand": ["2024-01"], "categorie": [["A", "B"]], "bedrag": [1.0]})
+    path = tmp_path / "lijst.parquet"
+    frame.write_parquet(path)
+    message = load_error(path)
+    assert message == (
+        f"error: {path}: column 'categorie' holds List(String), not single values — write the "
+        "spending as one date, category and amount per row"
+    )
