@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli.commands import backtest, budget, forecast, inspect, scenario
+from cli.commands import backtest, budget, check, forecast, inspect, scenario
 from cli.guard import SUCCESS, USAGE
 
 app = typer.Typer(
@@ -25,13 +25,14 @@ app = typer.Typer(
 app.command(name="forecast")(forecast.forecast)
 app.command(name="inspect")(inspect.inspect)
 app.command(name="backtest")(backtest.backtest)
+app.command(name="check")(check.check)
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(budget.app, name="budget")
 
 
 def _show_version(value: bool) -> None:
     if value:
-        from cli.versions import version_lines
+        from models.versions import version_lines
 
         for line in version_lines():
             typer.echo(line)
@@ -49,7 +50,8 @@ def root(
 ) -> None:
     """Forecast social-care spending (jeugd, Wmo) per category and budget year.
 
-    Exit codes: 0 success, 1 a finding asked to fail (--fail-on-shortfall), 2 usage or
+    Exit codes: 0 success, 1 a finding asked to fail (--fail-on-shortfall, a check that
+    moved), 2 usage or
     scenario/budget file error, 3 input data error, 4 no forecast possible, 101 a bug.
     """
 
@@ -64,7 +66,18 @@ def main() -> None:
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)
     except typer.TyperException as error:  # the option parser's errors (unknown option, bad value)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `carecast scenario`: show its help
+            print(error.format_message(), file=sys.stderr)
+            sys.exit(USAGE)
         message = " ".join(error.format_message().split())
+        # the value checker's wording, said the way the rest of carecast says it
+        for said, meant in (
+            ("Value error, ", ""),
+            ("Input should be a valid integer, unable to parse string as an integer", "not a "
+             "whole number"),
+            ("Input should be a valid number, unable to parse string as a number", "not a number"),
+        ):  # fmt: skip
+            message = message.replace(said, meant)
         print(f"error: {message} — see 'carecast --help'", file=sys.stderr)
         sys.exit(getattr(error, "exit_code", USAGE))
     sys.exit(code if isinstance(code, int) else SUCCESS)

@@ -21,12 +21,13 @@ from typing import Any
 import polars as pl
 
 from cli.money import euro, interval, percent
-from cli.versions import carecast_version, library_versions
 from models.backtest import BacktestResult
 from models.errors import UsageError
 from models.history import CategoryFacts
 from models.loading import SourceInfo
+from models.versions import carecast_version, library_versions
 from scenarios.run import ForecastReport
+from scenarios.snapshot import Comparison, Figure, Movement, Snapshot
 
 ANNUAL_FIELDS = (
     "scenario", "category", "domain", "level", "year", "actual", "forecast", "total",
@@ -81,6 +82,9 @@ def report_dict(report: ForecastReport) -> dict[str, Any]:
             "first_forecast_month": f"{report.first_forecast_month:%Y-%m}",
         },
         "scenarios": list(report.scenarios),
+        "scenario_files": [
+            {"name": f.name, "path": f.path, "sha256": f.sha256} for f in report.scenario_sources
+        ],
         "categories": [
             {
                 "category": c.category,
@@ -111,6 +115,7 @@ def inspect_dict(
 ) -> dict[str, Any]:
     return {
         "carecast_version": carecast_version(),
+        "versions": library_versions(),
         "inputs": [
             {
                 "path": s.path,
@@ -198,6 +203,104 @@ _OVERVIEW_FIELDS = (
     "method", "mean_mase", "median_mase", "mean_smape", "coverage",
     "mean_annual_error_percent", "year_coverage", "categories",
 )  # fmt: skip
+
+
+CHECK_FIELDS = (
+    "scenario", "category", "domain", "level", "year", "field", "snapshot", "now", "change",
+    "change_percent",
+)  # fmt: skip
+
+
+def _figure_dict(figure: Figure) -> dict[str, Any]:
+    return {
+        "scenario": figure.scenario,
+        "category": figure.category,
+        "domain": figure.domain,
+        "level": figure.level,
+        "year": figure.year,
+    }
+
+
+def _movement_dict(movement: Movement) -> dict[str, Any]:
+    money = movement.field != "overspend_probability"
+    digits = 2 if money else 4
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, digits) + 0.0
+
+    return {
+        **_figure_dict(movement.figure),
+        "field": movement.field,
+        "snapshot": rounded(movement.then),
+        "now": rounded(movement.now),
+        "change": rounded(movement.change),
+        "change_percent": _plain("change_percent", movement.change_percent),
+    }
+
+
+def check_dict(
+    comparison: Comparison | None, now: Snapshot, snapshot_path: str, *, updated: bool
+) -> dict[str, Any]:
+    """`carecast check --format json`. Without a comparison (a new snapshot) nothing moved."""
+    t = now.tolerance
+    result: dict[str, Any] = {
+        "carecast_version": carecast_version(),
+        "versions": library_versions(),
+        "snapshot": snapshot_path,
+        "updated": updated,
+        "status": "new" if comparison is None else ("held" if comparison.ok else "moved"),
+        "tolerance": {"eur": t.eur, "percent": t.percent, "probability": t.probability},
+        "inputs": [{"path": p, "sha256": h, "rows": r} for p, h, r in now.inputs],
+        "settings": {k: (None if v == "" else v) for k, v in now.settings.items()},
+    }
+    if comparison is None:
+        counts = {"checked": 0, "held": 0, "moved": 0, "added": len(now.figures), "removed": 0}
+        result |= {"figures": counts, "moved": [], "added": [], "removed": [], "causes": []}
+        return result
+    result |= {
+        "figures": {
+            "checked": comparison.checked,
+            "held": comparison.held,
+            "moved": len({m.figure.key for m in comparison.moved}),
+            "added": len(comparison.added),
+            "removed": len(comparison.removed),
+        },
+        "moved": [_movement_dict(m) for m in comparison.moved],
+        "added": [_figure_dict(f) for f in comparison.added],
+        "removed": [_figure_dict(f) for f in comparison.removed],
+        "causes": [
+            {"kind": c.kind, "name": c.name, "snapshot": c.then, "now": c.now}
+            for c in comparison.causes
+        ],
+    }
+    return result
+
+
+def check_csv(comparison: Comparison | None) -> str:
+    """A row per figure value that moved; new and gone figures have an empty side."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CHECK_FIELDS)
+    if comparison is not None:
+        rows = [_movement_dict(m) for m in comparison.moved]
+        rows += [{**_figure_dict(f), "field": "figure", "snapshot": "missing"}
+                 for f in comparison.added]  # fmt: skip
+        rows += [{**_figure_dict(f), "field": "figure", "now": "missing"}
+                 for f in comparison.removed]  # fmt: skip
+        for row in rows:
+            writer.writerow([_check_cell(row, k) for k in CHECK_FIELDS])
+    return buffer.getvalue()
+
+
+def _check_cell(row: Mapping[str, Any], key: str) -> str:
+    """Fixed decimals, as the forecast csv has: cents for money, four for the rest."""
+    value = row.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        money = key != "change_percent" and row["field"] != "overspend_probability"
+        return f"{value:.2f}" if money else f"{value:.4f}"
+    return str(value)
 
 
 def dumps_json(data: Mapping[str, Any]) -> str:
@@ -298,10 +401,9 @@ def caption_text(report: ForecastReport, level: str) -> str:
     ]
     first = report.first_forecast_month
     if first.month > 1:
-        parts.append(
-            f"{first.year}*: actuals January–{_month_name(first.month - 1)} plus forecast "
-            f"{_month_name(first.month)}–December."
-        )
+        actuals = "January" + ("" if first.month == 2 else f"–{_month_name(first.month - 1)}")
+        rest = _month_name(first.month) + ("" if first.month == 12 else "–December")
+        parts.append(f"{first.year}*: actuals {actuals} plus forecast {rest}.")
     if report.caption:
         parts.append(report.caption)
     return " ".join(parts)
@@ -330,6 +432,14 @@ def check_output_target(path: Path, *, force: bool, inputs: Sequence[Path] = ())
     if path.is_dir():
         raise UsageError(
             "is a directory", source=str(path), where="--output", hint="give a file name"
+        )
+    if path.exists() and not target.is_file():
+        # a device, a pipe or a socket: --force must not turn /dev/null into a file
+        raise UsageError(
+            "is not a regular file",
+            source=str(path),
+            where="--output",
+            hint="write to a file; leave out --output to write to stdout",
         )
     if path.exists() and not force:
         raise UsageError(

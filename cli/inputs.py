@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.sample import SAMPLE_CAPTION, SAMPLE_PATH
+
+if TYPE_CHECKING:
+    from scenarios.run import ForecastReport
 
 SAMPLE_LABEL = "bundled sample: " + SAMPLE_PATH.name
 
@@ -21,3 +25,47 @@ def resolve_inputs(inputs: list[Path] | None) -> Inputs:
     if inputs:
         return Inputs(list(inputs), None, {})
     return Inputs([SAMPLE_PATH], SAMPLE_CAPTION, {str(SAMPLE_PATH): SAMPLE_LABEL})
+
+
+def forecast_report(
+    inputs: list[Path] | None,
+    columns: tuple[str | None, str | None, str | None],
+    sheet: str | None,
+    scenario_files: list[Path] | None,
+    *,
+    years: int,
+    as_of: str | None,
+    model: str,
+    interval: float,
+    seed: int,
+    samples: int,
+) -> ForecastReport:
+    """The forecast of `forecast` and `check`, from their shared options; the loader's notes
+    and the warnings go to stderr."""
+    from cli import render
+    from models.history import parse_as_of
+    from models.loading import ColumnChoice
+    from scenarios.run import ForecastSettings, run_forecast
+
+    settings = ForecastSettings(
+        years=years,
+        as_of=parse_as_of(as_of) if as_of else None,
+        model=model,
+        interval=interval,
+        seed=seed,
+        samples=samples,
+    )
+    chosen = resolve_inputs(inputs)
+    date, category, amount = columns
+    report = run_forecast(
+        chosen.paths,
+        settings,
+        ColumnChoice(date=date, category=category, amount=amount),
+        sheet,
+        caption=chosen.caption,
+        labels=chosen.labels,
+        scenario_files=scenario_files or [],
+    )
+    render.notes(report.sources)
+    render.warn(report.warnings)
+    return report

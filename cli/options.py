@@ -30,6 +30,28 @@ AsOf = Annotated[
     str | None,
     typer.Option("--as-of", help="Cut the history after this month (YYYY-MM).", metavar="YYYY-MM"),
 ]
+ScenarioFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--scenario",
+        "-s",
+        help="Scenario file (TOML); repeat to compare scenarios side by side.",
+    ),
+]
+Years = Annotated[int, typer.Option("--years", help="Budget years shown after the current year T.")]
+ModelName = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="auto (per category the method with the best backtest, intervals calibrated), "
+        "prophet, seasonal-naive, snaive-drift or ets.",
+    ),
+]
+Interval = Annotated[
+    float, typer.Option("--interval", help="Width of the uncertainty interval (0.8 = 80 %).")
+]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the sample paths.")]
+Samples = Annotated[int, typer.Option("--samples", help="Sample paths per category.", hidden=True)]
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),

@@ -8,6 +8,7 @@ terminal, it is printed wider rather than cut.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -25,8 +26,16 @@ from models.backtest import BacktestResult
 from models.history import CategoryFacts
 from models.loading import SourceInfo
 from scenarios.run import ForecastReport
+from scenarios.snapshot import Comparison, Figure, Snapshot
 
 NAME_MIN = 15
+NAME_WORD_MAX = 20  # a longer word may be folded, so that four years fit 80 columns
+
+
+def _name_width(names: Sequence[str]) -> int:
+    """The name column's narrowest width: its longest word, so words wrap whole."""
+    longest = max((len(word) for name in names for word in name.split()), default=0)
+    return max(NAME_MIN, min(longest, NAME_WORD_MAX))
 
 
 def notes(sources: Sequence[SourceInfo]) -> None:
@@ -40,9 +49,6 @@ def warn(messages: Sequence[str]) -> None:
     """Warnings go to stderr, one line each, so stdout stays clean data."""
     for message in messages:
         print(f"warning: {' '.join(message.split())}", file=sys.stderr)
-
-
-FILE_WIDTH = 100  # tables written with --output do not depend on the terminal
 
 
 class _Console(Console):
@@ -66,27 +72,50 @@ def _needed_width(items: Sequence[Table | Text]) -> int:
     return widest
 
 
-def _console_for(file: TextIO, items: Sequence[Table | Text], width: int | None = None) -> Console:
-    console = _Console(file=file, width=width, highlight=False, emoji=False)
-    needed = _needed_width(items)
-    if needed > console.width:  # wider than the terminal rather than cut: numbers are never lost
-        console = _Console(file=file, width=needed, highlight=False, emoji=False)
-    return console
+PLAIN_NOTES_WIDTH = 100
 
 
-def print_renderables(items: Sequence[Table | Text], out: TextIO) -> None:
-    console = _console_for(out, items)
+def is_plain(out: TextIO) -> bool:
+    """Plain output: not a terminal (a pipe, a CI log, a file), or NO_COLOR set."""
+    try:
+        terminal = out.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    return not terminal or bool(os.environ.get("NO_COLOR"))
+
+
+def _plain_width(items: Sequence[Table | Text]) -> int:
+    """As wide as the widest line of any table at its natural width: nothing wraps, nothing
+    is cropped, so every row of a CI log can be found with grep. Notes wrap at that width, or
+    at PLAIN_NOTES_WIDTH when the tables are narrower."""
+    probe = _Console(width=10_000, no_color=True, highlight=False, emoji=False)
+    widths = [probe.measure(item).maximum for item in items if isinstance(item, Table)]
+    return max([*widths, _needed_width(items), PLAIN_NOTES_WIDTH])
+
+
+def print_renderables(
+    items: Sequence[Table | Text], out: TextIO, plain: bool | None = None
+) -> None:
+    """Tables and notes to `out`. A terminal gets its own width (names wrap, amounts never get
+    cropped); plain output (see `is_plain`) gets no colour and no wrapping at all."""
+    plain = is_plain(out) if plain is None else plain
+    if plain:  # color_system None: no escape codes at all, bold and dim included
+        console = _Console(
+            file=out, width=_plain_width(items), color_system=None, highlight=False, emoji=False
+        )
+    else:
+        console = _Console(file=out, highlight=False, emoji=False)
+        needed = _needed_width(items)
+        if needed > console.width:  # wider than the terminal rather than cut: no number is lost
+            console = _Console(file=out, width=needed, highlight=False, emoji=False)
     for item in items:
-        console.print(item)
+        console.print(item)  # notes wrap at the table's width; table cells never do when plain
 
 
 def renderables_text(items: Sequence[Table | Text]) -> str:
-    """Plain text for --output FILE: no colour codes, a fixed width."""
+    """Plain text for --output FILE: no colour codes, no wrapping."""
     buffer = io.StringIO()
-    console = _console_for(buffer, items, FILE_WIDTH)
-    console.no_color = True
-    for item in items:
-        console.print(item)
+    print_renderables(items, buffer, plain=True)
     return buffer.getvalue()
 
 
@@ -143,7 +172,8 @@ def _year_table(
         body.append((name, cells))
         next_level = str(groups[index + 1][0][1]) if index + 1 < len(groups) else None
         section_ends.append(next_level != row_level)
-    table.add_column("Category", min_width=NAME_MIN, overflow="fold", ratio=1)
+    names = [name.plain for name, _ in body]
+    table.add_column("Category", min_width=_name_width(names), overflow="fold", ratio=1)
     for column, year in enumerate(report.years):
         # min_width = the widest amount, so a narrow terminal widens the table, never crops it
         table.add_column(
@@ -170,7 +200,8 @@ def _side_by_side(
             body.append(
                 (Text(f"{scenario}: {label}"), [make_cell(by_year[y]) for y in report.years])
             )
-    table.add_column("Scenario", min_width=NAME_MIN, overflow="fold", ratio=1)
+    names = [name.plain for name, _ in body]
+    table.add_column("Scenario", min_width=_name_width(names), overflow="fold", ratio=1)
     for column, year in enumerate(report.years):
         table.add_column(
             year_label(report, year), justify="right", no_wrap=True, min_width=_widest(body, column)
@@ -216,9 +247,12 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
               sorted({c.model for c in report.categories})}  # fmt: skip
     used = ", ".join(f"{m} {n}" for m, n in counts.items())
     if report.settings.model == "auto":
+        calibrated = any(c.calibration is not None for c in report.categories)
         notes.append(
-            f"Models chosen per category by backtest (lowest MASE): {used}; intervals calibrated "
-            "on each category's backtest. --format json gives the choice and score per category."
+            f"Models chosen per category by backtest (lowest MASE): {used}"
+            + ("; intervals calibrated on each category's backtest" if calibrated else
+               " (too little history for a backtest: intervals not calibrated)")  # fmt: skip
+            + ". --format json gives the choice and score per category."
         )
     else:
         if set(counts) != {report.settings.model}:
@@ -232,6 +266,23 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
         )
     renderables.append(Text("\n".join(notes)))
     return renderables
+
+
+def shortfall_line(report: ForecastReport) -> str:
+    """One line for --fail-on-shortfall: how many rows run short, and the largest tekorten."""
+    short = report.annual.filter(pl.col("difference") < 0).sort("difference")
+    several = len(report.scenarios) > 1
+    shown = []
+    for row in short.head(3).iter_rows(named=True):
+        name = {"total": "Total", "domain": f"Subtotal {row['category']}"}.get(
+            row["level"], row["category"]
+        )
+        scenario = f" ({row['scenario']})" if several else ""
+        shown.append(f"{name} {row['year']}{scenario} N {euro(-row['difference'])}")
+    more = f" and {short.height - 3} more" if short.height > 3 else ""
+    return (
+        f"shortfall: {short.height} row(s) run short of their budget: " + ", ".join(shown) + more
+    )
 
 
 def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
@@ -253,7 +304,8 @@ def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
             percent(row["year_coverage"]),
         )
     per_category = _table("MASE per category (lower is better; 1 = as good as last year's month)")
-    per_category.add_column("Category", min_width=NAME_MIN, overflow="fold", ratio=1)
+    names = result.summary["category"].unique().to_list()
+    per_category.add_column("Category", min_width=_name_width(names), overflow="fold", ratio=1)
     for method in result.methods:
         per_category.add_column(method, justify="right", no_wrap=True, min_width=len(method))
     for key, group in result.summary.group_by(["category"], maintain_order=True):
@@ -270,6 +322,96 @@ def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
         "coverage: share of held-out months inside the interval; year: the 12-month totals."
     )
     return [overview, per_category, note]
+
+
+_FIELD_NAMES = {
+    "total": "forecast",
+    "lower": "lower bound",
+    "upper": "upper bound",
+    "budget": "budget",
+    "overspend_probability": "risk",
+}
+
+
+def _figure_name(figure: Figure, scenarios: int) -> str:
+    name = "Total" if figure.level == "total" else figure.category
+    if figure.level == "domain":
+        name = f"Subtotal {name}"
+    return f"{figure.scenario}: {name}" if scenarios > 1 else name
+
+
+def _check_value(field: str, value: float | None) -> str:
+    if value is None:
+        return "—" if field != "budget" else "no budget"
+    return percent(value) if field == "overspend_probability" else euro(value)
+
+
+def check_renderables(comparison: Comparison | None, now: Snapshot) -> list[Table | Text]:
+    """What moved beyond tolerance (a row per figure value), then what held and the likely
+    causes. A new snapshot has nothing to compare: one line says so."""
+    if comparison is None:
+        return [Text(f"New snapshot: {len(now.figures)} figures, nothing to compare yet.")]
+    scenarios = len({f.scenario for f in now.figures})
+    t = comparison.tolerance
+    eur = euro(t.eur) if float(t.eur).is_integer() else f"€ {t.eur:g}".replace(".", ",")
+    allowed = f"{eur} or {t.percent:g} %; risk ± {t.probability * 100:g} pt".replace(".", ",")
+    out: list[Table | Text] = []
+    if comparison.moved:
+        table = _table(f"Moved beyond tolerance ({allowed})")
+        names = [_figure_name(m.figure, scenarios) for m in comparison.moved]
+        table.add_column("Category", min_width=_name_width(names), overflow="fold", ratio=1)
+        for name in ("Year", "Figure", "Snapshot", "Now", "Change"):
+            table.add_column(name, justify="left" if name == "Figure" else "right", no_wrap=True)
+        for m in comparison.moved:
+            change = "—"
+            if m.change is not None:
+                if m.field == "overspend_probability":
+                    change = f"{m.change * 100:+.0f} points"
+                else:
+                    change = f"{'+' if m.change >= 0 else '-'}{euro(abs(m.change))}"
+                    if m.change_percent is not None:
+                        change += f" ({m.change_percent:+.2f} %)".replace(".", ",")
+            table.add_row(
+                Text(_figure_name(m.figure, scenarios)),
+                str(m.figure.year),
+                _FIELD_NAMES[m.field],
+                _check_value(m.field, m.then),
+                _check_value(m.field, m.now),
+                change,
+            )
+        out.append(table)
+    lines = []
+    for label, figures in (("New since the snapshot", comparison.added),
+                           ("Gone since the snapshot", comparison.removed)):  # fmt: skip
+        if figures:
+            shown = [f"{_figure_name(f, scenarios)} {f.year}" for f in figures[:8]]
+            more = f" and {len(figures) - 8} more" if len(figures) > 8 else ""
+            lines.append(f"{label}: " + ", ".join(shown) + more + ".")
+    moved = len({m.figure.key for m in comparison.moved})
+    lines.append(
+        f"{comparison.checked} figures compared: {comparison.held} held, {moved} moved "
+        f"(tolerance {allowed}); {len(comparison.added)} new, {len(comparison.removed)} gone."
+    )
+    if comparison.causes:
+        lines.append("Changed since the snapshot (likely causes):")
+        lines += [f"- {_cause_text(c.kind, c.name, c.then, c.now)}" for c in comparison.causes]
+    elif not comparison.ok:
+        lines.append(
+            "No input, scenario, setting or library version changed since the snapshot: "
+            "the forecast itself moved (another machine? see 'Use in CI' in the README)."
+        )
+    else:
+        lines.append("Nothing changed since the snapshot.")
+    out.append(Text("\n".join(lines)))
+    return out
+
+
+def _cause_text(kind: str, name: str, then: str | None, now: str | None) -> str:
+    if then is None:
+        return f"{kind} {name} is new ({now})"
+    if now is None:
+        return f"{kind} {name} is gone (was {then})"
+    return f"{kind} {name}: {then} → {now}"
 
 
 def _number(value: float | None, digits: int = 2, unit: str = "") -> str:
@@ -363,7 +505,8 @@ def inspect_renderables(
                     year_cell.append(f"\n{r['months']} months", style="dim")
                 cells.append(year_cell)
         body.append((Text(category), cells))
-    totals.add_column("Category", overflow="fold", min_width=NAME_MIN, ratio=1)
+    names = [label.plain for label, _ in body]
+    totals.add_column("Category", overflow="fold", min_width=_name_width(names), ratio=1)
     for column, year in enumerate(years):
         totals.add_column(str(year), justify="right", no_wrap=True, min_width=_widest(body, column))
     for label, cells in body:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import stat
 import subprocess
 import sys
 from collections import defaultdict
@@ -53,10 +56,39 @@ def test_sample_table_has_domains_total_and_caption() -> None:
     assert "2026*" in out  # the current year: actuals to date plus forecast
 
 
-def test_sample_table_fits_80_columns() -> None:
+def test_sample_table_fits_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal, long names wrap and the table fits 80 columns; amounts stay whole."""
+    import io
+
+    from cli import render
+    from cli.inputs import resolve_inputs
+    from scenarios.run import ForecastSettings, run_forecast
+
+    monkeypatch.setenv("COLUMNS", "80")
+    chosen = resolve_inputs(None)
+    report = run_forecast(chosen.paths, ForecastSettings(), caption=chosen.caption)
+    screen = io.StringIO()
+    render.print_renderables(render.forecast_tables(report), screen, plain=False)
+    lines = screen.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    (first,) = [line for line in lines if line.startswith("6.74a Jeugd")]
+    assert len(re.findall(r"€ \d{1,3}(?:\.\d{3})+", first)) == 4  # T and three years, whole
+    assert "6.74a Jeugd behandeling GGZ zonder verblijf" not in screen.getvalue()  # wrapped
+
+
+def test_plain_output_never_wraps_or_crops_a_cell() -> None:
+    """Not a terminal (a CI log, a pipe): every name on one line with its amounts."""
     result = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1"}).invoke(app, ["forecast"])
     assert result.exit_code == 0, result.stderr
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    lines = result.stdout.splitlines()
+    for name in (
+        "6.74a Jeugd behandeling GGZ zonder verblijf",
+        "6.74b Jeugdhulp crisis/LTA/GGZ-verblijf",
+        "Total",
+    ):
+        (line,) = [x for x in lines if x.startswith(name + " ")]
+        assert len(re.findall(r"€ \d{1,3}(?:\.\d{3})+", line)) == 4, line
+    assert "\x1b[" not in result.stdout
 
 
 def test_json_current_year_actuals_match_an_independent_sum(sample_json: dict[str, Any]) -> None:
@@ -133,19 +165,6 @@ def test_monthly_rows_add_up_to_annual_rows(sample_json: dict[str, Any]) -> None
         monthly[(m["category"], int(m["month"][:4]))] += m["amount"]
     for row in sample_json["annual"]:
         assert monthly[(row["category"], row["year"])] == pytest.approx(row["total"], abs=1.0)
-
-
-def test_same_input_gives_the_same_bytes_in_separate_processes(tmp_path: Path) -> None:
-    outputs = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-m", "cli", "forecast", "--format", "json"],
-            capture_output=True,
-            check=True,
-            env={"PATH": "", "NO_COLOR": "1"},
-        )
-        outputs.append(done.stdout)
-    assert outputs[0] == outputs[1]
 
 
 def test_csv_and_markdown() -> None:
@@ -313,6 +332,30 @@ def test_option_parser_errors_are_one_line() -> None:
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--years" in lines[0]
+    assert "not a whole number" in lines[0] and "Input should be" not in lines[0]
+
+
+def test_a_command_group_without_its_command_shows_its_help() -> None:
+    done = subprocess.run([sys.executable, "-m", "cli", "scenario"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("Usage: ") and "scenario [OPTIONS] COMMAND" in done.stderr
+    assert "Write a complete, valid starting scenario" in done.stderr
+    assert "error:" not in done.stderr
+
+
+def test_output_never_replaces_a_device_or_a_pipe(tmp_path: Path) -> None:
+    """--force replaces a file, never /dev/null or a named pipe (it would become a file)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        result = run("forecast", "--model", "seasonal-naive", "-o", str(target), "--force")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"error: {target}: --output: is not a regular file — write to a file; leave out "
+            "--output to write to stdout\n"
+        )
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and Path("/dev/null").is_char_device()
 
 
 def test_fail_on_shortfall_without_budget_says_nothing_was_checked() -> None:

@@ -107,9 +107,31 @@ def test_fail_on_shortfall_exits_1_on_a_tekort() -> None:
         ],
     )
     assert result.exit_code == 1
-    assert "shortfall" in result.stderr
     table = list(csv.DictReader(result.stdout.splitlines()))
-    assert any(r["difference"] and float(r["difference"]) < 0 for r in table)
+    short = sorted((r for r in table if r["difference"] and float(r["difference"]) < 0),
+                   key=lambda r: float(r["difference"]))  # fmt: skip
+    assert short
+    # the one line names how many rows ran short and the largest tekort first
+    (line,) = result.stderr.splitlines()[-1:]
+    assert line.startswith(f"shortfall: {len(short)} row(s) run short of their budget: ")
+    first = short[0]
+    name = {"totaal": "Total", "jeugd": "Subtotal jeugd", "wmo": "Subtotal wmo"}.get(
+        first["category"], first["category"]
+    )
+    tekort = f"{round(-float(first['difference'])):,}".replace(",", ".")
+    assert f": {name} {first['year']} N € {tekort}" in line
+
+
+def test_an_indexation_inside_the_actuals_names_the_last_actual_month(tmp_path: Path) -> None:
+    """The sample's actuals end in 2026-09; a 2026 indexation only reaches the forecast."""
+    scenario = tmp_path / "t.toml"
+    scenario.write_text('[scenario]\nname = "t"\n[[indexation]]\nyear = 2026\n'
+                        "tariff_percent = 3.0\n", encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["forecast", "--model", "seasonal-naive", "--scenario",
+                                 str(scenario)])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "the 2026 indexation is applied to the forecast months only; the actuals up to " \
+        "2026-09 may already carry those tariffs" in result.stderr  # fmt: skip
 
 
 def test_table_and_markdown_show_v_n_and_risk() -> None:

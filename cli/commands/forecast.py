@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,8 +18,14 @@ from cli.options import (
     Format,
     FormatOption,
     Inputs,
+    Interval,
+    ModelName,
     Output,
+    Samples,
+    ScenarioFiles,
+    Seed,
     Sheet,
+    Years,
 )
 
 
@@ -31,40 +36,22 @@ def forecast(
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
     sheet: Sheet = None,
-    scenario: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--scenario",
-            "-s",
-            help="Scenario file (TOML); repeat to compare scenarios side by side.",
-        ),
-    ] = None,
-    years: Annotated[
-        int, typer.Option("--years", help="Budget years shown after the current year T.")
-    ] = 3,
+    scenario: ScenarioFiles = None,
+    years: Years = 3,
     as_of: AsOf = None,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="auto (per category the method with the best backtest, intervals calibrated), "
-            "prophet, seasonal-naive, snaive-drift or ets.",
-        ),
-    ] = "auto",
-    interval: Annotated[
-        float, typer.Option("--interval", help="Width of the uncertainty interval (0.8 = 80 %).")
-    ] = 0.8,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample paths.")] = 0,
-    samples: Annotated[
-        int, typer.Option("--samples", help="Sample paths per category.", hidden=True)
-    ] = 1000,
+    model: ModelName = "auto",
+    interval: Interval = 0.8,
+    seed: Seed = 0,
+    samples: Samples = 1000,
     output_format: FormatOption = Format.table,
     output: Output = None,
     force: Force = False,
     fail_on_shortfall: Annotated[
         bool,
         typer.Option(
-            "--fail-on-shortfall", help="Exit 1 when any year's total exceeds its budget."
+            "--fail-on-shortfall",
+            help="Exit 1 when any row (category, domain or total) runs short of its budget in "
+            "any year shown.",
         ),
     ] = False,
     debug: Debug = False,
@@ -77,36 +64,17 @@ def forecast(
     Example: carecast forecast ledger.csv --years 4 --format markdown
     """
     from cli import formats, render
-    from cli.inputs import resolve_inputs
-    from models.history import parse_as_of
-    from models.loading import ColumnChoice
-    from scenarios.run import ForecastSettings, run_forecast
+    from cli.inputs import forecast_report
 
     if output is not None:
         # fail before minutes of fitting
         formats.check_output_target(
             output, force=force, inputs=[*(inputs or []), *(scenario or [])]
         )
-    settings = ForecastSettings(
-        years=years,
-        as_of=parse_as_of(as_of) if as_of else None,
-        model=model,
-        interval=interval,
-        seed=seed,
-        samples=samples,
-    )
-    chosen = resolve_inputs(inputs)
-    report = run_forecast(
-        chosen.paths,
-        settings,
-        ColumnChoice(date=date_col, category=category_col, amount=amount_col),
-        sheet,
-        caption=chosen.caption,
-        labels=chosen.labels,
-        scenario_files=scenario or [],
-    )
-    render.notes(report.sources)
-    render.warn(report.warnings)
+    report = forecast_report(
+        inputs, (date_col, category_col, amount_col), sheet, scenario,
+        years=years, as_of=as_of, model=model, interval=interval, seed=seed, samples=samples,
+    )  # fmt: skip
 
     with writing_output(str(output or "stdout")):
         if output_format is Format.table:
@@ -131,5 +99,5 @@ def forecast(
             # a check that cannot fail must not look like one in a pipeline
             render.warn(["--fail-on-shortfall: no budget for the years shown, nothing checked"])
         elif report.has_shortfall():
-            print("shortfall: at least one year's total exceeds its budget", file=sys.stderr)
+            print(render.shortfall_line(report), file=sys.stderr)
             raise typer.Exit(FINDING)

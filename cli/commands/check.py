@@ -1,0 +1,171 @@
+"""`carecast check`: the forecast of today against a snapshot, for regression checks in CI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.guard import FINDING, guarded, writing_output
+from cli.options import (
+    AmountCol,
+    AsOf,
+    CategoryCol,
+    DateCol,
+    Debug,
+    Inputs,
+    InspectFormat,
+    Interval,
+    ModelName,
+    Samples,
+    ScenarioFiles,
+    Seed,
+    Sheet,
+    Years,
+)
+
+
+@guarded
+def check(
+    snapshot: Annotated[
+        Path,
+        typer.Option(
+            "--snapshot",
+            metavar="FILE",
+            help="The snapshot (TOML) to compare with; --update writes it.",
+        ),
+    ],
+    inputs: Inputs = None,
+    date_col: DateCol = None,
+    category_col: CategoryCol = None,
+    amount_col: AmountCol = None,
+    sheet: Sheet = None,
+    scenario: ScenarioFiles = None,
+    years: Years = 3,
+    as_of: AsOf = None,
+    model: ModelName = "auto",
+    interval: Interval = 0.8,
+    seed: Seed = 0,
+    samples: Samples = 1000,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Rewrite the snapshot with today's forecast (atomically)."),
+    ] = False,
+    tolerance_eur: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance-eur",
+            metavar="EUR",
+            help="A money figure holds when it moved at most this many euro... [snapshot: 1]",
+        ),
+    ] = None,
+    tolerance_percent: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance-percent",
+            metavar="PCT",
+            help="...or at most this percentage of itself. [snapshot: 0.01]",
+        ),
+    ] = None,
+    tolerance_probability: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance-probability",
+            metavar="P",
+            help="How far an overspend probability may move (0.01: one point). [snapshot: 0.01]",
+        ),
+    ] = None,
+    output_format: Annotated[
+        InspectFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="table for people; json for machines; csv: a row per moved figure.",
+        ),
+    ] = InspectFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Forecast again and compare with a snapshot: exit 0 when every figure holds, 1 when one
+    moved beyond tolerance (with the likely cause: a changed input, scenario, setting or library
+    version), 2/3 for bad files.
+
+    Tolerances come from the options, else from the snapshot's [tolerance], else EUR 1 or
+    0.01 %. --update writes the snapshot (a new one, or today's figures) and exits 0.
+
+    Example: carecast check --snapshot snapshot.toml grootboek.csv --scenario begroting.toml
+    """
+    from dataclasses import replace
+
+    from cli import formats, render
+    from cli.inputs import forecast_report
+    from models.errors import UsageError
+    from models.versions import carecast_version, library_versions
+    from scenarios.snapshot import Tolerance, compare, dumps_snapshot, load_snapshot, snapshot_of
+
+    exists = snapshot.exists()
+    if snapshot.is_dir():
+        raise UsageError("is a directory", source=str(snapshot), where="--snapshot",
+                         hint="give the snapshot's file name")  # fmt: skip
+    if not exists and not update:
+        raise UsageError(
+            "snapshot not found",
+            source=str(snapshot),
+            where="--snapshot",
+            hint="create it with --update (and commit it), then check against it",
+        )
+    if update:
+        formats.check_output_target(
+            snapshot, force=True, inputs=[*(inputs or []), *(scenario or [])]
+        )
+    then = load_snapshot(snapshot) if exists else None
+    base = then.tolerance if then is not None else Tolerance()
+    given = {"eur": tolerance_eur, "percent": tolerance_percent,
+             "probability": tolerance_probability}  # fmt: skip
+    tolerance = replace(base, **{k: v for k, v in given.items() if v is not None})
+    tolerance.check()
+
+    report = forecast_report(
+        inputs, (date_col, category_col, amount_col), sheet, scenario,
+        years=years, as_of=as_of, model=model, interval=interval, seed=seed, samples=samples,
+    )  # fmt: skip
+    now = snapshot_of(
+        report, carecast_version=carecast_version(), versions=library_versions(),
+        tolerance=tolerance,
+    )  # fmt: skip
+    comparison = compare(then, now, tolerance) if then is not None else None
+
+    with writing_output():
+        if output_format is InspectFormat.json:
+            data = formats.check_dict(comparison, now, str(snapshot), updated=update)
+            sys.stdout.write(formats.dumps_json(data))
+        elif output_format is InspectFormat.csv:
+            sys.stdout.write(formats.check_csv(comparison))
+        else:
+            render.print_renderables(render.check_renderables(comparison, now), sys.stdout)
+
+    if update:
+        with writing_output(str(snapshot)):
+            formats.write_output(dumps_snapshot(now), snapshot, force=True)
+        if comparison is None:
+            print(f"wrote {snapshot}: a new snapshot of {len(now.figures)} figures",
+                  file=sys.stderr)  # fmt: skip
+        else:
+            moved = len({m.figure.key for m in comparison.moved})
+            print(
+                f"updated {snapshot}: {moved} figure(s) moved, {len(comparison.added)} new, "
+                f"{len(comparison.removed)} gone",
+                file=sys.stderr,
+            )
+        return
+    assert comparison is not None
+    if not comparison.ok:
+        moved = len({m.figure.key for m in comparison.moved})
+        print(
+            f"check: {moved + len(comparison.added) + len(comparison.removed)} figure(s) moved "
+            f"beyond tolerance against {snapshot}",
+            file=sys.stderr,
+        )
+        raise typer.Exit(FINDING)
