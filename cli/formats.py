@@ -25,16 +25,17 @@ from models.backtest import BacktestResult
 from models.errors import UsageError
 from models.history import CategoryFacts
 from models.loading import SourceInfo
+from models.series import SEPARATOR, shown, split_series
 from models.versions import carecast_version, library_versions
 from scenarios.run import ForecastReport
 from scenarios.snapshot import Comparison, Figure, Movement, Snapshot
 
 ANNUAL_FIELDS = (
-    "scenario", "category", "domain", "level", "year", "actual", "forecast", "total",
+    "scenario", "group", "category", "domain", "level", "year", "actual", "forecast", "total",
     "lower", "upper", "budget", "difference", "overspend_probability", "model",
 )  # fmt: skip
 MONTHLY_FIELDS = (
-    "scenario", "category", "domain", "level", "month", "amount", "lower", "upper", "kind",
+    "scenario", "group", "category", "domain", "level", "month", "amount", "lower", "upper", "kind",
 )  # fmt: skip
 MONEY = {
     "actual", "forecast", "total", "lower", "upper", "budget", "difference", "amount",
@@ -66,7 +67,9 @@ def _rows(frame: pl.DataFrame, fields: Iterable[str]) -> list[dict[str, Any]]:
 
 
 def report_dict(report: ForecastReport) -> dict[str, Any]:
+    """The json of `forecast`. A grouped input adds `group` to every row (null: all groups)."""
     s = report.settings
+    grouped = "group" in report.annual.columns
     return {
         "carecast_version": carecast_version(),
         "versions": library_versions(),
@@ -87,6 +90,7 @@ def report_dict(report: ForecastReport) -> dict[str, Any]:
         ],
         "categories": [
             {
+                **({"group": c.group} if grouped else {}),
                 "category": c.category,
                 "domain": c.domain,
                 "model": c.model,
@@ -113,6 +117,7 @@ def inspect_dict(
     last_complete_month: str,
     excluded_partial_month: str | None,
 ) -> dict[str, Any]:
+    grouped = any(split_series(f.category)[0] is not None for f in facts)
     return {
         "carecast_version": carecast_version(),
         "versions": library_versions(),
@@ -132,6 +137,7 @@ def inspect_dict(
                 "category_column": s.category_column,
                 "amount_column": s.amount_column,
                 "number_format": s.number_format,
+                **({"group_column": s.group_column} if s.group_column else {}),
                 "notes": list(s.notes),
             }
             for s in sources
@@ -140,7 +146,8 @@ def inspect_dict(
         "excluded_partial_month": excluded_partial_month,
         "categories": [
             {
-                "category": f.category,
+                **({"group": split_series(f.category)[0]} if grouped else {}),
+                "category": split_series(f.category)[1],
                 "domain": domains.get(f.category, "overig"),
                 "first_month": f"{f.first_month:%Y-%m}",
                 "last_month": f"{f.last_month:%Y-%m}",
@@ -150,8 +157,19 @@ def inspect_dict(
             }
             for f in facts
         ],
-        "yearly": _rows(yearly, ("category", "year", "months", "amount")),
+        "yearly": _rows(split_keys(yearly), ("group", "category", "year", "months", "amount")),
     }
+
+
+def split_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame keyed by series keys (models.series) with `group` and `category` apart."""
+    keys = frame["category"].to_list()
+    if not any(split_series(key)[0] is not None for key in keys):
+        return frame
+    return frame.with_columns(
+        pl.Series("group", [split_series(k)[0] for k in keys], dtype=pl.String),
+        pl.Series("category", [split_series(k)[1] for k in keys], dtype=pl.String),
+    )
 
 
 BACKTEST_FIELDS = (
@@ -176,6 +194,7 @@ def method_overview(summary: pl.DataFrame) -> pl.DataFrame:
 
 
 def backtest_dict(result: BacktestResult, seed: int) -> dict[str, Any]:
+    """`carecast backtest --format json`; a grouped input's series are "group / category"."""
     return {
         "carecast_version": carecast_version(),
         "versions": library_versions(),
@@ -187,15 +206,16 @@ def backtest_dict(result: BacktestResult, seed: int) -> dict[str, Any]:
             "methods": list(result.methods),
         },
         "methods": _rows(method_overview(result.summary), _OVERVIEW_FIELDS),
-        "summary": _rows(result.summary, BACKTEST_FIELDS),
+        "summary": _rows(_shown(result.summary), BACKTEST_FIELDS),
         "by_horizon": [
             {k: _plain(k, v) for k, v in row.items()}
             for row in result.by_horizon.iter_rows(named=True)
         ],
         "years": [
-            {k: _plain(k, v) for k, v in row.items()} for row in result.years.iter_rows(named=True)
+            {k: _plain(k, v) for k, v in row.items()}
+            for row in _shown(result.years).iter_rows(named=True)
         ],
-        "skipped": [{"category": c, "reason": r} for c, r in result.skipped],
+        "skipped": [{"category": shown(c), "reason": r} for c, r in result.skipped],
     }
 
 
@@ -206,14 +226,15 @@ _OVERVIEW_FIELDS = (
 
 
 CHECK_FIELDS = (
-    "scenario", "category", "domain", "level", "year", "field", "snapshot", "now", "change",
-    "change_percent",
+    "scenario", "group", "category", "domain", "level", "year", "field", "snapshot", "now",
+    "change", "change_percent",
 )  # fmt: skip
 
 
 def _figure_dict(figure: Figure) -> dict[str, Any]:
     return {
         "scenario": figure.scenario,
+        **({"group": figure.group} if figure.group is not None else {}),
         "category": figure.category,
         "domain": figure.domain,
         "level": figure.level,
@@ -277,18 +298,22 @@ def check_dict(
 
 
 def check_csv(comparison: Comparison | None) -> str:
-    """A row per figure value that moved; new and gone figures have an empty side."""
+    """A row per figure value that moved; then the figures that are new (`field` new) and
+    gone (`field` gone), without values. The causes are in the table and the json."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CHECK_FIELDS)
+    grouped = comparison is not None and any(
+        f.group is not None for f in (*[m.figure for m in comparison.moved], *comparison.added,
+                                      *comparison.removed)
+    )  # fmt: skip
+    fields = [f for f in CHECK_FIELDS if grouped or f != "group"]
+    writer.writerow(fields)
     if comparison is not None:
         rows = [_movement_dict(m) for m in comparison.moved]
-        rows += [{**_figure_dict(f), "field": "figure", "snapshot": "missing"}
-                 for f in comparison.added]  # fmt: skip
-        rows += [{**_figure_dict(f), "field": "figure", "now": "missing"}
-                 for f in comparison.removed]  # fmt: skip
+        rows += [{**_figure_dict(f), "field": "new"} for f in comparison.added]
+        rows += [{**_figure_dict(f), "field": "gone"} for f in comparison.removed]
         for row in rows:
-            writer.writerow([_check_cell(row, k) for k in CHECK_FIELDS])
+            writer.writerow([_check_cell(row, k) for k in fields])
     return buffer.getvalue()
 
 
@@ -301,6 +326,11 @@ def _check_cell(row: Mapping[str, Any], key: str) -> str:
         money = key != "change_percent" and row["field"] != "overspend_probability"
         return f"{value:.2f}" if money else f"{value:.4f}"
     return str(value)
+
+
+def _shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Series keys as people read them ("group / category") in a `category` column."""
+    return frame.with_columns(pl.col("category").str.replace_all(SEPARATOR, " / ", literal=True))
 
 
 def dumps_json(data: Mapping[str, Any]) -> str:
@@ -373,6 +403,15 @@ def report_markdown(report: ForecastReport) -> str:
     lines: list[str] = []
     for scenario in report.scenarios:
         rows = report.annual.filter(pl.col("scenario") == scenario)
+        if "group" in rows.columns:  # grouped: a table per group, then all groups
+            for group in [*rows["group"].drop_nulls().unique(maintain_order=True), None]:
+                part = rows.filter(pl.col("group").is_null() if group is None
+                                   else pl.col("group") == group)  # fmt: skip
+                label = "all groups" if group is None else _md_escape(str(group))
+                lines += [f"### Forecast per category, euro — scenario: {_md_escape(scenario)}"
+                          f"; {label}", ""]  # fmt: skip
+                lines += _md_table(report, part, _md_forecast) + [""]
+            continue
         lines += [f"### Forecast per category, euro — scenario: {_md_escape(scenario)}", ""]
         lines += _md_table(report, rows, _md_forecast) + [""]
         if rows["budget"].is_not_null().any():

@@ -7,6 +7,7 @@ documented code; anything unexpected is a bug (exit 101), with the traceback onl
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -65,8 +66,10 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 def writing_output(target: str = "stdout") -> Iterator[None]:
     """Turn failures to write results into user errors; a reader that closed the pipe is fine.
 
-    `carecast forecast | head` closes stdout early: that ends quietly (exit 0). A full disk or a
-    closed stdout is not a bug in carecast: one line and exit 2.
+    `carecast forecast | head` closes stdout early: the rest of the output is dropped quietly
+    and the command goes on to its exit code, so a check that moved still exits 1 (a pipeline
+    with `set -o pipefail` must not read a regression as a pass). A full disk or a read-only
+    folder is not a bug in carecast: one line and exit 2.
     """
     try:
         yield
@@ -76,12 +79,14 @@ def writing_output(target: str = "stdout") -> Iterator[None]:
         # Python would complain again when it flushes stdout at exit; point it at /dev/null.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(SUCCESS) from None
     except OSError as error:
+        denied = error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
         raise UsageError(
             f"cannot write the output: {error.strerror or error}",
             source=target,
-            hint="check the disk space and that the output can be written",
+            hint="check that the folder may be written (permissions, a read-only disk)"
+            if denied
+            else "check the disk space and that the output can be written",
         ) from None
 
 

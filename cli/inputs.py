@@ -29,7 +29,7 @@ def resolve_inputs(inputs: list[Path] | None) -> Inputs:
 
 def forecast_report(
     inputs: list[Path] | None,
-    columns: tuple[str | None, str | None, str | None],
+    columns: tuple[str | None, str | None, str | None, str | None],
     sheet: str | None,
     scenario_files: list[Path] | None,
     *,
@@ -39,12 +39,15 @@ def forecast_report(
     interval: float,
     seed: int,
     samples: int,
+    jobs: int | None = None,
+    scheduler: str | None = None,
 ) -> ForecastReport:
-    """The forecast of `forecast` and `check`, from their shared options; the loader's notes
-    and the warnings go to stderr."""
+    """The forecast of `forecast` and `check`, from their shared options; the loader's notes,
+    the progress of the fits and the warnings go to stderr."""
     from cli import render
     from models.history import parse_as_of
     from models.loading import ColumnChoice
+    from models.parallel import default_jobs
     from scenarios.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -54,18 +57,22 @@ def forecast_report(
         interval=interval,
         seed=seed,
         samples=samples,
+        jobs=default_jobs() if jobs is None else jobs,
+        scheduler=scheduler,
     )
     chosen = resolve_inputs(inputs)
-    date, category, amount = columns
-    report = run_forecast(
-        chosen.paths,
-        settings,
-        ColumnChoice(date=date, category=category, amount=amount),
-        sheet,
-        caption=chosen.caption,
-        labels=chosen.labels,
-        scenario_files=scenario_files or [],
-    )
+    date, category, amount, group = columns
+    with render.progress_bar("fitting") as progress:
+        report = run_forecast(
+            chosen.paths,
+            settings,
+            ColumnChoice(date=date, category=category, amount=amount, group=group),
+            sheet,
+            caption=chosen.caption,
+            labels=chosen.labels,
+            scenario_files=scenario_files or [],
+            progress=progress,
+        )
     render.notes(report.sources)
     render.warn(report.warnings)
     return report

@@ -25,6 +25,14 @@ CategoryCol = Annotated[
 AmountCol = Annotated[
     str | None, typer.Option("--amount-col", help="Amount column (detected when omitted).")
 ]
+GroupCol = Annotated[
+    str | None,
+    typer.Option(
+        "--group-col",
+        help="A level above category (gemeente): every group x category is its own series "
+        "(detected when omitted).",
+    ),
+]
 Sheet = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read.")]
 AsOf = Annotated[
     str | None,
@@ -52,6 +60,20 @@ Interval = Annotated[
 ]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the sample paths.")]
 Samples = Annotated[int, typer.Option("--samples", help="Sample paths per category.", hidden=True)]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", help="Worker processes for the fits (default: all cores); same results."
+    ),
+]
+DaskScheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="Fit on an existing Dask cluster (tcp://host:8786); needs carecast[dask].",
+    ),
+]
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),

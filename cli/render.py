@@ -7,16 +7,21 @@ terminal, it is printed wider rather than cut.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from typing import Any, TextIO
 
 import polars as pl
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
@@ -25,10 +30,13 @@ from cli.money import euro, interval, percent
 from models.backtest import BacktestResult
 from models.history import CategoryFacts
 from models.loading import SourceInfo
+from models.parallel import Progress
+from models.series import shown
 from scenarios.run import ForecastReport
 from scenarios.snapshot import Comparison, Figure, Snapshot
 
 NAME_MIN = 15
+ALL_GROUPS = "All groups"
 NAME_WORD_MAX = 20  # a longer word may be folded, so that four years fit 80 columns
 
 
@@ -36,6 +44,46 @@ def _name_width(names: Sequence[str]) -> int:
     """The name column's narrowest width: its longest word, so words wrap whole."""
     longest = max((len(word) for name in names for word in name.split()), default=0)
     return max(NAME_MIN, min(longest, NAME_WORD_MAX))
+
+
+PROGRESS_AFTER_SECONDS = 1.0  # a run shorter than this shows no bar at all
+
+
+@contextlib.contextmanager
+def progress_bar(what: str) -> Iterator[Progress | None]:
+    """A callback `(done, total)` that draws a progress bar on stderr (series done, rate, time
+    left) once a run has taken PROGRESS_AFTER_SECONDS; None (nothing drawn) when stderr is not
+    a terminal, so logs and pipes stay clean."""
+    if not is_terminal(sys.stderr):
+        yield None
+        return
+    bar = RichProgress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("series, {task.fields[rate]}/s"),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    )
+    started = time.perf_counter()
+    task: TaskID | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        elapsed = time.perf_counter() - started
+        if task is None:
+            if elapsed < PROGRESS_AFTER_SECONDS:
+                return
+            bar.start()
+            task = bar.add_task(what, total=total, rate="–")
+        bar.update(task, completed=done, rate=f"{done / elapsed:.1f}")
+
+    try:
+        yield update
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 def notes(sources: Sequence[SourceInfo]) -> None:
@@ -75,13 +123,16 @@ def _needed_width(items: Sequence[Table | Text]) -> int:
 PLAIN_NOTES_WIDTH = 100
 
 
+def is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        return False
+
+
 def is_plain(out: TextIO) -> bool:
     """Plain output: not a terminal (a pipe, a CI log, a file), or NO_COLOR set."""
-    try:
-        terminal = out.isatty()
-    except (AttributeError, ValueError):
-        terminal = False
-    return not terminal or bool(os.environ.get("NO_COLOR"))
+    return not is_terminal(out) or bool(os.environ.get("NO_COLOR"))
 
 
 def _plain_width(items: Sequence[Table | Text]) -> int:
@@ -100,16 +151,22 @@ def print_renderables(
     cropped); plain output (see `is_plain`) gets no colour and no wrapping at all."""
     plain = is_plain(out) if plain is None else plain
     if plain:  # color_system None: no escape codes at all, bold and dim included
+        buffer = io.StringIO()
         console = _Console(
-            file=out, width=_plain_width(items), color_system=None, highlight=False, emoji=False
-        )
-    else:
-        console = _Console(file=out, highlight=False, emoji=False)
-        needed = _needed_width(items)
-        if needed > console.width:  # wider than the terminal rather than cut: no number is lost
-            console = _Console(file=out, width=needed, highlight=False, emoji=False)
+            file=buffer, width=_plain_width(items), color_system=None, highlight=False,
+            emoji=False,
+        )  # fmt: skip
+        for item in items:
+            # notes as one line each, like table rows: whole names for grep
+            console.print(item, soft_wrap=isinstance(item, Text))
+        out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+        return
+    console = _Console(file=out, highlight=False, emoji=False)
+    needed = _needed_width(items)
+    if needed > console.width:  # wider than the terminal rather than cut: no number is lost
+        console = _Console(file=out, width=needed, highlight=False, emoji=False)
     for item in items:
-        console.print(item)  # notes wrap at the table's width; table cells never do when plain
+        console.print(item)
 
 
 def renderables_text(items: Sequence[Table | Text]) -> str:
@@ -148,7 +205,8 @@ def _year_table(
     make_cell: Callable[[dict[str, Any]], Text],
 ) -> Table:
     """Categories as rows (then domain subtotals and the total), the years as columns."""
-    models = {c.category: c.model for c in report.categories}
+    group_of_rows = rows["group"][0] if "group" in rows.columns and rows.height else None
+    models = {c.category: c.model for c in report.categories if c.group == group_of_rows}
     table = _table(title)
     body: list[tuple[Text, list[Text]]] = []
     section_ends: list[bool] = []
@@ -190,6 +248,8 @@ def _side_by_side(
     """Scenarios next to each other, per domain and in total."""
     table = _table(title)
     summary = report.annual.filter(pl.col("level") != "category")
+    if "group" in summary.columns:  # grouped: the scenarios compared over all groups
+        summary = summary.filter(pl.col("group").is_null())
     body: list[tuple[Text, list[Text]]] = []
     for scenario in report.scenarios:
         for key, group in summary.filter(pl.col("scenario") == scenario).group_by(
@@ -211,16 +271,28 @@ def _side_by_side(
     return table
 
 
+def by_group(rows: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """A grouped report's rows per group, then those over all groups (group null), each with
+    a label for titles; an ungrouped report's rows as they are."""
+    if "group" not in rows.columns:
+        return [("", rows)]
+    groups = rows["group"].drop_nulls().unique(maintain_order=True).to_list()
+    parts = [(f"; {group}", rows.filter(pl.col("group") == group)) for group in groups]
+    return [*parts, (f"; {ALL_GROUPS.lower()}", rows.filter(pl.col("group").is_null()))]
+
+
 def forecast_tables(report: ForecastReport) -> list[Table | Text]:
     level = f"{report.settings.interval:.0%}".replace("%", " %")
     renderables: list[Table | Text] = []
     for scenario in report.scenarios:
         rows = report.annual.filter(pl.col("scenario") == scenario)
-        renderables.append(
-            _year_table(
-                f"Forecast per category, euro (scenario: {scenario})", rows, report, _forecast_cell
-            )
-        )
+        for label, part in by_group(rows):
+            renderables.append(
+                _year_table(
+                    f"Forecast per category, euro (scenario: {scenario}{label})", part, report,
+                    _forecast_cell,
+                )
+            )  # fmt: skip
         if rows["budget"].is_not_null().any():
             renderables.append(
                 _year_table(
@@ -304,7 +376,7 @@ def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
             percent(row["year_coverage"]),
         )
     per_category = _table("MASE per category (lower is better; 1 = as good as last year's month)")
-    names = result.summary["category"].unique().to_list()
+    names = [shown(name) for name in result.summary["category"].unique().to_list()]
     per_category.add_column("Category", min_width=_name_width(names), overflow="fold", ratio=1)
     for method in result.methods:
         per_category.add_column(method, justify="right", no_wrap=True, min_width=len(method))
@@ -316,7 +388,7 @@ def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
             _number(scores.get(m)) + (" *" if best is not None and scores.get(m) == best else "")
             for m in result.methods
         ]
-        per_category.add_row(Text(str(key[0])), *cells)
+        per_category.add_row(Text(shown(str(key[0]))), *cells)
     note = Text(
         "MASE: mean absolute error divided by the in-sample error of last year's same month. "
         "coverage: share of held-out months inside the interval; year: the 12-month totals."
@@ -333,10 +405,12 @@ _FIELD_NAMES = {
 }
 
 
-def _figure_name(figure: Figure, scenarios: int) -> str:
+def _figure_name(figure: Figure, scenarios: int, grouped: bool = False) -> str:
     name = "Total" if figure.level == "total" else figure.category
     if figure.level == "domain":
         name = f"Subtotal {name}"
+    if grouped:
+        name = f"{figure.group or ALL_GROUPS}: {name}"
     return f"{figure.scenario}: {name}" if scenarios > 1 else name
 
 
@@ -352,13 +426,16 @@ def check_renderables(comparison: Comparison | None, now: Snapshot) -> list[Tabl
     if comparison is None:
         return [Text(f"New snapshot: {len(now.figures)} figures, nothing to compare yet.")]
     scenarios = len({f.scenario for f in now.figures})
+    grouped = any(f.group is not None for f in now.figures)
+    name_of = partial(_figure_name, scenarios=scenarios, grouped=grouped)
     t = comparison.tolerance
     eur = euro(t.eur) if float(t.eur).is_integer() else f"€ {t.eur:g}".replace(".", ",")
-    allowed = f"{eur} or {t.percent:g} %; risk ± {t.probability * 100:g} pt".replace(".", ",")
+    shares = f"{t.percent:g} %; risk ± {t.probability * 100:g} pt".replace(".", ",")
+    allowed = f"{eur} or {shares}"
     out: list[Table | Text] = []
     if comparison.moved:
         table = _table(f"Moved beyond tolerance ({allowed})")
-        names = [_figure_name(m.figure, scenarios) for m in comparison.moved]
+        names = [name_of(m.figure) for m in comparison.moved]
         table.add_column("Category", min_width=_name_width(names), overflow="fold", ratio=1)
         for name in ("Year", "Figure", "Snapshot", "Now", "Change"):
             table.add_column(name, justify="left" if name == "Figure" else "right", no_wrap=True)
@@ -372,7 +449,7 @@ def check_renderables(comparison: Comparison | None, now: Snapshot) -> list[Tabl
                     if m.change_percent is not None:
                         change += f" ({m.change_percent:+.2f} %)".replace(".", ",")
             table.add_row(
-                Text(_figure_name(m.figure, scenarios)),
+                Text(name_of(m.figure)),
                 str(m.figure.year),
                 _FIELD_NAMES[m.field],
                 _check_value(m.field, m.then),
@@ -384,7 +461,7 @@ def check_renderables(comparison: Comparison | None, now: Snapshot) -> list[Tabl
     for label, figures in (("New since the snapshot", comparison.added),
                            ("Gone since the snapshot", comparison.removed)):  # fmt: skip
         if figures:
-            shown = [f"{_figure_name(f, scenarios)} {f.year}" for f in figures[:8]]
+            shown = [f"{name_of(f)} {f.year}" for f in figures[:8]]
             more = f" and {len(figures) - 8} more" if len(figures) > 8 else ""
             lines.append(f"{label}: " + ", ".join(shown) + more + ".")
     moved = len({m.figure.key for m in comparison.moved})
@@ -448,6 +525,7 @@ def inspect_renderables(
             ("header line", str(source.header_line) if source.header_line else "—"),
             ("date column", f"{source.date_column} ({source.date_format})"),
             ("category column", source.category_column or "—"),
+            *([("group column", source.group_column)] if source.group_column else []),
             ("amount column", f"{source.amount_column or '—'} ({source.number_format})"),
             ("data rows", f"{source.rows:,}".replace(",", ".")),
             ("sha256", source.sha256),
@@ -476,7 +554,7 @@ def inspect_renderables(
         )
     for f in facts:
         cats.add_row(
-            Text(f.category),
+            Text(shown(f.category)),
             domains.get(f.category, ""),
             f"{f.first_month:%Y-%m}",
             f"{f.last_month:%Y-%m}",
@@ -504,7 +582,7 @@ def inspect_renderables(
                 if r["months"] != 12:  # a part year, on its own line to keep the column narrow
                     year_cell.append(f"\n{r['months']} months", style="dim")
                 cells.append(year_cell)
-        body.append((Text(category), cells))
+        body.append((Text(shown(category)), cells))
     names = [label.plain for label, _ in body]
     totals.add_column("Category", overflow="fold", min_width=_name_width(names), ratio=1)
     for column, year in enumerate(years):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+from models.series import split_series
+
 DOMAINS: Final = ("jeugd", "wmo", "overig")
 """The domains, in the order tables list them."""
 
@@ -298,10 +300,11 @@ def domains_for(
     """
     declared = declared or {}
     result: dict[str, str] = {}
-    for category in categories:
+    for key in categories:
+        category = split_series(key)[1]  # a group's series has its category's domain
         given = declared.get(category)
         chosen = normalize_domain(given) if given is not None else None
-        result[category] = chosen if chosen is not None else domain_of(category)
+        result[key] = chosen if chosen is not None else domain_of(category)
     return result
 
 
@@ -311,8 +314,10 @@ def domain_sort_key(category: str, domain: str | None = None) -> tuple[object, .
     Categories without a code come after the coded ones of their domain, alphabetically.
     Pass `domain` when it was declared in the input; otherwise `domain_of` decides.
     """
+    group, category = split_series(category)  # a group's series sort together, by group
     chosen = domain if domain is not None else domain_of(category)
     rank = DOMAINS.index(chosen) if chosen in DOMAINS else len(DOMAINS)
     code = leading_code(category)
     coded: tuple[object, ...] = (0, *_code_key(code)) if code is not None else (1,)
-    return (rank, coded, category.casefold(), category)
+    by_group: tuple[object, ...] = () if group is None else (group.casefold(), group)
+    return (*by_group, rank, coded, category.casefold(), category)

@@ -61,10 +61,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -79,6 +79,7 @@ from models.baselines import (
     snaive_drift_paths,
 )
 from models.errors import ModelError, UsageError
+from models.parallel import Progress, map_series
 
 if TYPE_CHECKING:
     from models.backtest import BacktestPoints
@@ -358,12 +359,24 @@ def forecast_categories(
     seed: int = 0,
     n_samples: int = 1000,
     model: str = "prophet",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    keep_until: date | None = None,
 ) -> list[SeriesForecast]:
     """Forecast each category of `monthly` (category, month, amount), in the frame's order.
 
     `first_month` is the month after the last complete month of the whole data set; `horizon`
     the number of months from there. `model` is one of METHODS or "auto". See the module
     docstring for the model rules.
+
+    `jobs` > 1 fits the categories in that many worker processes, `scheduler` on a Dask cluster
+    (see `models.parallel`); the result is the same to the byte, as a category's paths depend
+    only on its own history and seed. `progress(done, total)` follows the fitting.
+
+    `keep_until` (a month) returns the paths only up to that month: they are still drawn for
+    the whole horizon (a Prophet trend draw depends on its length), but a worker sends back no
+    more than is used.
     """
     if model not in MODEL_CHOICES:
         raise UsageError(
@@ -381,7 +394,7 @@ def forecast_categories(
         raise ValueError(f"first_month must be the first of a month, not {first_month}")
 
     end_index = month_index(first_month) + horizon - 1
-    forecasts: list[SeriesForecast] = []
+    work: list[tuple[str, list[date], np.ndarray]] = []
     for category, (months, values) in category_series(monthly, before=first_month).items():
         if not months:
             raise ModelError(
@@ -389,33 +402,38 @@ def forecast_categories(
                 where="forecast",
                 hint="check the date column and --as-of",
             )
-        forecasts.append(
-            _forecast_series(
-                category,
-                months,
-                values,
-                end_index,
-                n_samples=n_samples,
-                seed=series_seed(seed, category),
-                model=model,
-                first_month=first_month,
-            )
-        )
-    return forecasts
+        work.append((category, months, values))
+    keep_index = end_index if keep_until is None else min(month_index(keep_until), end_index)
+    one = partial(_kept, keep_index=keep_index, end_index=end_index, n_samples=n_samples,
+                  seed=seed, model=model, first_month=first_month)  # fmt: skip
+    return map_series(one, work, jobs=jobs, scheduler=scheduler, progress=progress)
+
+
+def _kept(
+    category: str, months: list[date], values: np.ndarray, *, keep_index: int, **kwargs: Any
+) -> SeriesForecast:
+    """`_forecast_series`, its paths cut after month index `keep_index`."""
+    forecast = _forecast_series(category, months, values, **kwargs)
+    keep = keep_index - month_index(forecast.first_month) + 1
+    if keep >= forecast.paths.shape[1]:
+        return forecast
+    return replace(forecast, paths=np.ascontiguousarray(forecast.paths[:, :keep]))
 
 
 def _forecast_series(
     category: str,
     months: list[date],
     values: np.ndarray,
-    end_index: int,
     *,
+    end_index: int,
     n_samples: int,
     seed: int,
     model: str,
     first_month: date,
 ) -> SeriesForecast:
-    """One category: pick the method (by backtest for "auto"), draw paths, clip them at 0."""
+    """One category: pick the method (by backtest for "auto"), draw paths, clip them at 0.
+    `seed` is the user's seed; the category's own comes from it and the name."""
+    seed = series_seed(seed, category)
     ended = ended_note(months, values, first_month)
     if ended is not None:  # also for data that stops early (its own forecast would start later)
         paths = constant_paths(0.0, end_index - month_index(first_month) + 1, n_samples)
@@ -494,7 +512,7 @@ def _auto_choice(months: Sequence[date], values: np.ndarray, seed: int) -> _Auto
     else:
         best = min(METHODS, key=lambda m: scores[m].mean_abs_error)
         note = f"auto: {best} had the lowest backtest error (MASE undefined: a repeating series)"
-    return _AutoChoice(best, note, by_mase[best], MappingProxyType(by_mase), scores[best].points)
+    return _AutoChoice(best, note, by_mase[best], dict(by_mase), scores[best].points)
 
 
 def _figure(value: float | None) -> str:

@@ -42,6 +42,7 @@ import hashlib
 import io
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -57,19 +58,24 @@ from models.parsing import (
     DOMAIN_NAMES,
     DOMAIN_VALUES,
     FOOTER_LABEL,
+    GROUP_NAMES,
     TEXTUAL_DATE_RULES,
     TOTAL_LABEL,
     DateRule,
+    NumberRule,
     detect_date_rule,
+    detect_number_rule,
     explain_bad_amount,
     explain_bad_date,
     header_key,
     is_total_label,
     mentions_thousands,
     month_labels,
+    parse_amounts,
     parse_dates,
     read_amounts,
 )
+from models.series import SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class ColumnChoice:
     date: str | None = None
     category: str | None = None
     amount: str | None = None
+    group: str | None = None  # a level above category (gemeente); detected by name when None
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class SourceInfo:
     date_format: str
     number_format: str
     notes: tuple[str, ...]
+    group_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,12 +124,13 @@ class History:
     `SourceInfo.notes` they do not describe routine clean-up.
     """
 
-    monthly: pl.DataFrame
+    monthly: pl.DataFrame  # category (a series key: models.series), month, amount
     domains: dict[str, str]
     sources: tuple[SourceInfo, ...]
     day_level_dates: bool
     last_date: date | None
     warnings: tuple[str, ...] = ()
+    grouped: bool = False  # the inputs have a group column: categories are group x category keys
 
 
 LONG = "long"
@@ -136,9 +145,12 @@ _FORMATS = {
 _SEPARATORS = (";", "\t", ",")
 _LINE = "__line"  # 1-based line (CSV), sheet row (Excel) or record number (Parquet) of each row
 _HEADER_SEARCH_ROWS = 50
-_KNOWN_NAMES = frozenset(DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES)
+_KNOWN_NAMES = frozenset(DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES + GROUP_NAMES)
 _MONTHLY_SCHEMA = {"category": pl.String, "month": pl.Date, "amount": pl.Float64}
-_ROLE_FLAGS = {"date": "--date-col", "category": "--category-col", "amount": "--amount-col"}
+_ROLE_FLAGS = {
+    "date": "--date-col", "category": "--category-col", "amount": "--amount-col",
+    "group": "--group-col",
+}  # fmt: skip
 _CASE_WARNINGS_SHOWN = 5
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
@@ -166,9 +178,19 @@ def load_history(
         _refuse_same_content(item, parsed)
         parsed.append(item)
 
+    grouped = [item for item in parsed if item.group_column is not None]
+    if grouped and len(grouped) < len(parsed):
+        without = next(item for item in parsed if item.group_column is None)
+        raise InputDataError(
+            f"this file has no group column, but {grouped[0].table.source} has "
+            f"'{grouped[0].group_column}'",
+            source=without.table.source,
+            hint="give every input the same group column (gemeente), or none",
+        )
+    keys = ["group", "category"] if grouped else ["category"]
     long = pl.concat(
         [
-            item.rows.select("category", "date", "amount", _LINE).with_columns(
+            item.rows.select(*keys, "date", "amount", _LINE).with_columns(
                 pl.lit(index).alias("source")
             )
             for index, item in enumerate(parsed)
@@ -177,12 +199,18 @@ def load_history(
     # Sort first so every sum adds its lines in the same order: identical input, identical bytes.
     monthly = (
         long.with_columns(pl.col("date").dt.truncate("1mo").alias("month"))
-        .sort("category", "month", "source", _LINE)
-        .group_by("category", "month", maintain_order=True)
+        .sort(*keys, "month", "source", _LINE)
+        .group_by(*keys, "month", maintain_order=True)
         .agg(pl.col("amount").sum())
-        .cast(_MONTHLY_SCHEMA)  # type: ignore[arg-type]
-        .sort("category", "month")
+        .cast(_MONTHLY_SCHEMA | ({"group": pl.String} if grouped else {}))  # type: ignore[arg-type]
+        .sort(*keys, "month")
     )
+    if grouped:  # one series per group x category, keyed as models.series says
+        monthly = monthly.select(
+            pl.concat_str("group", pl.lit(SEPARATOR), "category").alias("category"),
+            "month",
+            "amount",
+        ).sort("category", "month")
     day_level = [item for item in parsed if item.day_level]
     warnings = [warning for item in parsed for warning in item.table.warnings]
     warnings += _overlap_warnings(parsed)
@@ -194,6 +222,7 @@ def load_history(
         day_level_dates=bool(day_level),
         last_date=max((item.last_date for item in day_level if item.last_date), default=None),
         warnings=tuple(warnings),
+        grouped=bool(grouped),
     )
 
 
@@ -291,6 +320,7 @@ class _Parsed:
     number_format: str
     day_level: bool = False
     last_date: date | None = None
+    group_column: str | None = None
 
     def info(self) -> SourceInfo:
         table = self.table
@@ -310,6 +340,7 @@ class _Parsed:
             date_format=self.date_format,
             number_format=self.number_format,
             notes=tuple(table.notes),
+            group_column=self.group_column,
         )
 
 
@@ -329,6 +360,10 @@ def _load_source(path: Path, shown: str, columns: ColumnChoice, sheet: str | Non
         if path.suffix.lower() in {".xls", ".ods", ".xlsb"}:
             hint = "open it in Excel and save it as .xlsx"
         raise InputDataError(f"unsupported file type {kind}", source=shown, hint=hint)
+    if file_format == "csv" and path.stat().st_size > STREAM_BYTES:
+        streamed = _stream_csv(path, shown, columns)
+        if streamed is not None:
+            return streamed
     data = path.read_bytes()
     if not data.strip():
         raise InputDataError(
@@ -799,6 +834,220 @@ def _read_parquet(data: bytes, shown: str, digest: str) -> _Table:
 
 
 # ---------------------------------------------------------------------------------------------
+# Big CSV files: read in a streaming pass, aggregated on the way
+
+STREAM_BYTES = 64 * 2**20  # files above this are streamed (a declarations file: millions of lines)
+_STREAM_HEAD_BYTES = 4 * 2**20  # the head every rule is detected on
+_CHUNK = 2**24
+
+
+def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | None:
+    """A big long-layout CSV file, aggregated to one amount per (group,) category and day in a
+    streaming pass: memory stays bounded by the number of series x days, not by the lines.
+
+    The head of the file (_STREAM_HEAD_BYTES) goes through the normal reading, which decides
+    everything once: encoding, separator, header, columns and the date and number rules. The
+    whole file is then read lazily with only the used columns selected (client numbers and
+    other columns are never read into memory), under those rules. Amounts are summed in whole
+    cents, exact and the same in any order. Returns None where the head shows something only
+    the normal reading handles (not UTF-8, quoted line breaks, a wide layout, a domain column);
+    the caller then reads the file as usual.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_STREAM_HEAD_BYTES)
+    # the file's sha256 in a thread beside the streaming pass (hashlib lets go of the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(_sha256_of, path)
+        parsed = _stream_head_and_body(path, shown, columns, head)
+        if parsed is not None:
+            parsed.table.sha256 = digest.result()
+        return parsed
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _stream_head_and_body(
+    path: Path, shown: str, columns: ColumnChoice, head: bytes
+) -> _Parsed | None:
+    head = head[: head.rfind(b"\n") + 1]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b'"') % 2:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    table = _read_csv(head, shown, "", columns)  # its sha256 is set once the whole file is read
+    sample = _interpret(table, columns, Path(shown).stem)
+    if sample.layout != LONG or sample.category_column is None or sample.amount_column is None:
+        return None
+    if _pick_by_name(table.names, DOMAIN_NAMES, set()) is not None:
+        return None
+    date_col, category_col = sample.date_column, sample.category_column
+    amount_col, group_col = sample.amount_column, sample.group_column
+    date_rule = detect_date_rule(table.frame[date_col])
+    number_rule = detect_number_rule(
+        table.frame[amount_col].drop_nulls(), table.separator == ";"
+    )
+    if date_rule is None:
+        return None
+    assert table.header_line is not None and table.separator is not None
+
+    # The streaming pass groups by the raw text of the key cells: a few thousand distinct values
+    # (categories x dates) instead of millions of lines. Cleaning, totals and dates are then
+    # worked out once per distinct value; only the amount is parsed line by line.
+    raw_keys = [*([group_col] if group_col else []), category_col, date_col]
+    scan = pl.scan_csv(
+        path,
+        separator=table.separator,
+        has_header=False,
+        skip_rows=table.header_line,
+        schema=dict.fromkeys(table.names, pl.String),
+        encoding="utf8",
+        raise_if_empty=False,
+    ).with_row_index(_LINE, offset=table.header_line + 1)
+    amount = (
+        pl.col(amount_col).str.strip_chars()
+        .map_batches(lambda v: parse_amounts(v, number_rule), pl.Float64, is_elementwise=True)
+    )  # fmt: skip
+    unreadable = pl.col("_amount").is_null() | (pl.col("_amount").abs() > MAX_AMOUNT)
+    try:
+        distinct = (
+            scan.select(_LINE, *raw_keys, pl.col(amount_col))
+            .filter(pl.any_horizontal(pl.col(n).is_not_null() for n in [*raw_keys, amount_col]))
+            .with_columns(amount.alias("_amount"))  # parsed once; the checks read the column
+            .with_columns(unreadable.alias("_bad"))
+            .group_by(*raw_keys)
+            .agg(
+                (pl.col("_amount") * 100).round().cast(pl.Int64).sum().alias("cents"),
+                pl.col(_LINE).min(),
+                pl.len().alias("lines"),
+                pl.col("_bad").sum().alias("bad"),
+                pl.col(_LINE).filter(pl.col("_bad")).min().alias("first_bad"),
+            )
+            .collect(engine="streaming")
+        )
+    except pl.exceptions.PolarsError:  # ragged or oddly quoted lines: the exact reading copes
+        return None
+    return _from_distinct(
+        table, path, distinct, (date_col, category_col, amount_col, group_col),
+        (date_rule, number_rule),
+    )  # fmt: skip
+
+
+def _from_distinct(
+    table: _Table,
+    path: Path,
+    distinct: pl.DataFrame,
+    names: tuple[str, str, str, str | None],
+    rules: tuple[DateRule, NumberRule],
+) -> _Parsed:
+    """The streamed file's rows from its distinct key cells, checked as the normal reading
+    checks them: totals dropped, every date and group readable, every amount readable."""
+    date_col, category_col, amount_col, group_col = names
+    date_rule, number_rule = rules
+    # sorted by each key's first line: the first bad key found is the first bad line
+    frame = _cells_stripped(distinct).sort(_LINE)
+    frame = _drop_total_rows(table, frame, [date_col, category_col])
+    if frame.height == 0:
+        raise table.fail("no data rows left after dropping total and blank lines")
+    for name, what in ((date_col, "date"), *([(group_col, "group")] if group_col else [])):
+        empty = frame[name].is_null()
+        if empty.any():
+            raise _first_failure(table, frame, empty, name, f"empty {what}",
+                                 f"every line needs its {name}")  # fmt: skip
+    dates = parse_dates(frame[date_col], date_rule)
+    if dates.is_null().any():
+        bad = dates.is_null()
+        value = str(frame[date_col].filter(bad)[0])
+        raise _first_failure(
+            table, frame, bad, date_col,
+            f"'{value}' does not fit the column's date format ({date_rule.description})",
+            explain_bad_date(value, date_rule),
+        )  # fmt: skip
+    if frame["bad"].sum():
+        raise _stream_amount_failure(table, path, frame, amount_col, number_rule)
+    table.rows = int(distinct["lines"].sum())
+    rows = pl.DataFrame(
+        {
+            "category": _clean_categories(frame[category_col]),
+            "date": dates,
+            "amount": frame["cents"] / 100,
+            "domain": pl.Series([None] * frame.height, dtype=pl.String),
+            _LINE: frame[_LINE].cast(pl.Int64),
+        }
+    )
+    if group_col is not None:
+        rows = rows.with_columns(_groups(table, frame, group_col))
+    # several raw spellings of one category or date are one key once cleaned: sum them
+    keys = ["group", "category", "date"] if group_col else ["category", "date"]
+    rows = (
+        rows.group_by(*keys)
+        .agg(pl.col("amount").sum(), pl.col("domain").first(), pl.col(_LINE).min())
+        .sort(*keys)
+    )
+    rows = _drop_uncategorised(table, rows, category_col)
+    table.notes.insert(
+        0,
+        f"read in one streaming pass ({path.stat().st_size / 2**20:,.0f} MB): the columns and "
+        "the date and number formats were detected on the first lines; only the used columns "
+        "were read, and amounts were summed in whole cents",
+    )
+    day_level, last = _day_facts(rows["date"])
+    return _Parsed(
+        table=table,
+        rows=rows,
+        layout=LONG,
+        date_column=date_col,
+        category_column=category_col,
+        amount_column=amount_col,
+        date_format=date_rule.description,
+        number_format=number_rule.description,
+        day_level=day_level,
+        last_date=last,
+        group_column=group_col,
+    )
+
+
+def _stream_amount_failure(
+    table: _Table, path: Path, frame: pl.DataFrame, amount_col: str, rule: NumberRule
+) -> InputDataError:
+    """The error for the first line whose amount does not read (its line is known; its cell is
+    read again from the file)."""
+    count = int(frame["bad"].sum())
+    line = int(frame["first_bad"].min())  # type: ignore[arg-type]
+    more = f" ({count - 1:,} more like this)" if count > 1 else ""
+    assert table.header_line is not None and table.separator is not None
+    cells = (
+        pl.scan_csv(path, separator=table.separator, has_header=False,
+                    skip_rows=table.header_line, schema=dict.fromkeys(table.names, pl.String))
+        .with_row_index(_LINE, offset=table.header_line + 1)
+        .filter(pl.col(_LINE) == line)
+        .select(amount_col)
+        .collect(engine="streaming")
+    )  # fmt: skip
+    value = cells[amount_col][0] if cells.height else None
+    if value is None or not str(value).strip():
+        return table.fail("empty amount", line=line, column=amount_col,
+                          hint="write 0 for no spending, or remove the line" + more)  # fmt: skip
+    number = parse_amounts(pl.Series([str(value).strip()]), rule)[0]
+    if number is not None:
+        return table.fail(
+            f"amount {number:.6g} is beyond € 1.000.000.000.000", line=line, column=amount_col,
+            hint="check the digits and the unit: amounts are euro per line" + more,
+        )  # fmt: skip
+    return table.fail(
+        f"'{value}' is not an amount in the column's format ({rule.description})",
+        line=line, column=amount_col, hint=explain_bad_amount(str(value), rule) + more,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
 # Layout: which column is what
 
 
@@ -834,7 +1083,11 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
     date_col = _pick_explicit(table, columns.date, "date")
     category_col = _pick_explicit(table, columns.category, "category")
     amount_col = _pick_explicit(table, columns.amount, "amount")
-    taken = {name for name in (date_col, category_col, amount_col) if name}
+    group_col = _pick_explicit(table, columns.group, "group")
+    taken = {name for name in (date_col, category_col, amount_col, group_col) if name}
+    if group_col is None:
+        group_col = _pick_by_name(names, GROUP_NAMES, taken)
+        taken |= {group_col} if group_col else set()
     if category_col is None and columns.category is None:
         category_col = _pick_by_name(names, CATEGORY_NAMES, taken)
         taken |= {category_col} if category_col else set()
@@ -849,6 +1102,7 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
             _month_columns(table, taken) if amount_col is None else ({}, None)
         )
         if month_rule is not None:
+            _refuse_group(table, group_col, WIDE_MONTHS)
             return _wide_months(table, month_columns, month_rule, category_col, domain_col)
         date_col = _pick_by_name(names, DATE_NAMES, taken) or _date_column_by_values(table, taken)
         if date_col is None:
@@ -863,8 +1117,17 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
                 "no amount column found",
                 hint=f"name it with --amount-col; columns: {', '.join(names)}",
             )
+        _refuse_group(table, group_col, WIDE_CATEGORIES)
         return _wide_categories(table, date_col, taken)
-    return _long(table, date_col, category_col, amount_col, domain_col, stem)
+    return _long(table, date_col, category_col, amount_col, domain_col, stem, group_col)
+
+
+def _refuse_group(table: _Table, group_col: str | None, layout: str) -> None:
+    if group_col is not None:
+        raise table.fail(
+            f"a group column ('{group_col}') needs a long file, not {layout}",
+            hint="one line per group, category and month; or leave the group column out",
+        )
 
 
 def _month_columns(table: _Table, taken: set[str]) -> tuple[dict[str, date], DateRule | None]:
@@ -1062,7 +1325,11 @@ def _column_at(column_of_row: pl.Series | str, bad: pl.Series) -> str:
 def _clean_categories(values: pl.Series) -> pl.Series:
     """Category text in NFC with runs of (non-breaking) spaces as one space: one series, not two."""
     text = (
-        values.cast(pl.String).str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+        values.cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all(r"[\x00-\x08\x0e-\x1f\x7f]", "")  # control characters (see series)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
     )
     return pl.Series(values.name, text).replace("", None)
 
@@ -1117,6 +1384,7 @@ def _long(
     amount_col: str,
     domain_col: str | None,
     stem: str,
+    group_col: str | None = None,
 ) -> _Parsed:
     used = [name for name in (date_col, category_col, amount_col, domain_col) if name]
     frame = _drop_total_rows(
@@ -1129,7 +1397,7 @@ def _long(
     dates, date_format = _parse_date_column(table, frame, date_col)
     # After the dates: an annual file is better told it is annual than that a unit repeats.
     roles = [(date_col, "date"), (category_col, "category"), (amount_col, "amount")]
-    _refuse_repeated(table, [*roles, (domain_col, None)])
+    _refuse_repeated(table, [*roles, (domain_col, None), (group_col, "group")])
     _warn_thousands(table, [amount_col], [])
     amount_values = frame[amount_col]
     if amount_values.is_null().any():
@@ -1156,6 +1424,8 @@ def _long(
             _LINE: frame[_LINE],
         }
     )
+    if group_col is not None:
+        rows = rows.with_columns(_groups(table, frame, group_col))
     if category_col is not None:
         rows = _drop_uncategorised(table, rows, category_col)
     day_level, last = _day_facts(rows["date"])
@@ -1170,7 +1440,19 @@ def _long(
         number_format=number_format,
         day_level=day_level,
         last_date=last,
+        group_column=group_col,
     )
+
+
+def _groups(table: _Table, frame: pl.DataFrame, column: str) -> pl.Series:
+    """The group of each row, cleaned like a category; every row needs one."""
+    groups = _clean_categories(frame[column]).alias("group")
+    if groups.is_null().any():
+        raise _first_failure(
+            table, frame, groups.is_null(), column, "empty group",
+            f"every line needs its {column}: fill it, or leave the column out",
+        )  # fmt: skip
+    return groups
 
 
 def _domains(table: _Table, frame: pl.DataFrame, column: str | None) -> pl.Series:

@@ -71,6 +71,10 @@ AMOUNT_NAMES: tuple[str, ...] = (
     "costs", "spend", "spending", "expenditure", "realisatie", "saldo", "waarde", "value", "y",
 )  # fmt: skip
 DOMAIN_NAMES: tuple[str, ...] = ("domein", "domain")
+# A level above category: every group x category is its own series (a region's municipalities).
+GROUP_NAMES: tuple[str, ...] = (
+    "gemeente", "gemeentenaam", "gemeenten", "municipality", "municipalityname",
+)  # fmt: skip
 
 # `jeugd` / `wmo` are the two domains of the data contract; common spellings map onto them.
 DOMAIN_VALUES: dict[str, str] = {

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -1214,7 +1214,7 @@ def load_scenario(
     if first_forecast_month is not None:
         _check_actuals(resolved, first_forecast_month)
     raise_problems(loader.problems(), loader.order)
-    return resolved.scenario
+    return replace(resolved.scenario, files=tuple(dict.fromkeys(loader.order)))
 
 
 def is_budget_file(path: Path) -> bool:

@@ -7,9 +7,10 @@ Scenario files (issue: scenarios) will plug in between "fit" and "sum up", actin
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -26,6 +27,8 @@ from models.forecast import (
 )
 from models.history import category_facts, prepare_history
 from models.loading import ColumnChoice, History, SourceInfo, load_history
+from models.parallel import Progress
+from models.series import SEPARATOR, series_key, shown, split_series
 from scenarios.apply import apply_scenario, timing_warnings
 from scenarios.parse import dumps_scenario, load_scenario, match_category
 from scenarios.schema import Scenario
@@ -43,6 +46,9 @@ class ForecastSettings:
     interval: float = 0.8
     seed: int = 0
     samples: int = 1000
+    # how, not what: these never change a figure (see models.parallel)
+    jobs: int = 1
+    scheduler: str | None = None
 
     def check(self) -> None:
         """Reject settings that cannot give a meaningful forecast, before any work is done."""
@@ -57,6 +63,8 @@ class ForecastSettings:
             raise UsageError(f"unknown --model {self.model!r}", hint="use " + " or ".join(MODELS))
         if not 100 <= self.samples <= 20_000:
             raise UsageError(f"--samples must be between 100 and 20000, got {self.samples}")
+        if self.jobs < 1:
+            raise UsageError(f"--jobs must be 1 or more, got {self.jobs}", where="--jobs")
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class CategoryInfo:
     months: int
     backtest_mase: float | None = None  # of the chosen model (--model auto)
     calibration: float | None = None  # factor applied to the interval (--model auto)
+    group: str | None = None  # the gemeente (or other group) of a grouped input
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class ScenarioSource:
     name: str
     path: str
     sha256: str
+    files: tuple[tuple[str, str], ...] = ()  # every file read for it: path, sha256 of its bytes
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,7 @@ def run_forecast(
     caption: str | None = None,
     labels: dict[str, str] | None = None,
     scenario_files: Sequence[Path] = (),
+    progress: Progress | None = None,
 ) -> ForecastReport:
     """Load the inputs and forecast them. `labels` renames inputs in the report (the bundled
     sample's install path differs per machine; its label does not)."""
@@ -128,7 +139,9 @@ def run_forecast(
     if labels:
         sources = tuple(replace(s, path=labels.get(s.path, s.path)) for s in history.sources)
         history = replace(history, sources=sources)
-    return forecast_history(history, settings, caption=caption, scenario_files=scenario_files)
+    return forecast_history(
+        history, settings, caption=caption, scenario_files=scenario_files, progress=progress
+    )
 
 
 def forecast_history(
@@ -136,6 +149,7 @@ def forecast_history(
     settings: ForecastSettings,
     caption: str | None = None,
     scenario_files: Sequence[Path] = (),
+    progress: Progress | None = None,
 ) -> ForecastReport:
     """Fit once per category, then apply each scenario to the same sample paths."""
     settings.check()
@@ -170,11 +184,17 @@ def forecast_history(
         .drop("_order")
     )
 
-    # Scenario files are checked against the data's categories before minutes of fitting.
+    # Scenario files are checked against the data's categories before minutes of fitting; with
+    # groups, against the plain category names (a scenario applies to every group's series).
+    plain = list(dict.fromkeys(split_series(c)[1] for c in order))
+    plain_domains = {split_series(c)[1]: d for c, d in domains.items()}
     scenarios = [
-        load_scenario(path, order, domains=domains, first_forecast_month=first_forecast)
+        load_scenario(path, plain, domains=plain_domains, first_forecast_month=first_forecast)
         for path in scenario_files
     ] or [Scenario(BASELINE)]
+    if history.grouped:
+        for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True):
+            _refuse_amounts_with_groups(path, scenario)
     names = [scenario.name for scenario in scenarios]
     if len(set(names)) < len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -193,12 +213,17 @@ def forecast_history(
         seed=settings.seed,
         n_samples=settings.samples,
         model=settings.model,
+        jobs=settings.jobs,
+        scheduler=settings.scheduler,
+        progress=progress,
+        keep_until=shown_end,
     )
     ended = sorted(f.category for f in forecasts if f.model == "ended")
     if ended:
         warnings.append(
             f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without spending in the "
-            f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): " + ", ".join(ended)
+            f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): "
+            + ", ".join(map(shown, ended))
         )
     sparse = sorted(
         c
@@ -209,40 +234,66 @@ def forecast_history(
         warnings.append(
             "months without data are missing, not zero; these categories miss more than a "
             "third of their months, so their forecast assumes spending in every month: "
-            + ", ".join(sparse)
+            + ", ".join(map(shown, sparse))
             + " — if the export leaves out months without spending, add them as 0"
         )
     # scaled to what each category's backtest says its interval covers (model auto only)
     forecasts = calibrate_forecasts(forecasts, settings.interval)
     by_category = {f.category: f for f in forecasts}
-    forecasts = [_cut(by_category[c], shown_end) for c in order]
+    forecasts = [by_category[c] for c in order]
 
     annual_parts, monthly_parts = [], []
+    parts = _by_group(forecasts, monthly, domains) if history.grouped else [
+        _Part(None, forecasts, monthly, domains)
+    ]  # fmt: skip
     for scenario in scenarios:
-        adjusted = apply_scenario(
-            forecasts, scenario, domains, lambda name: match_category(name, order)
-        )
-        warnings += timing_warnings(scenario, first_forecast, shown_end)
-        warnings += _negative_months(scenario, adjusted)
-        budgets = _budget_by_category(scenario, order, years)
         tag = pl.lit(scenario.name).alias("scenario")
-        annual = annual_summary(
-            monthly, adjusted, domains, years, settings.interval, budgets=budgets
-        ).with_columns(tag)
-        annual_parts.append(annual)
-        monthly_parts.append(
-            monthly_summary(
-                monthly, adjusted, domains, settings.interval, start_year=current_year
-            ).with_columns(tag)
-        )
-        if scenario.budget is not None:
-            warnings += _unbudgeted(scenario, order, years, budgets)
-            warnings += _implausible_budgets(scenario, annual)
-    annual = pl.concat(annual_parts).select("scenario", pl.exclude("scenario"))
-    monthly_rows = pl.concat(monthly_parts).select("scenario", pl.exclude("scenario"))
+        all_adjusted: list[SeriesForecast] = []
+        for part in parts:
+            names_here = [f.category for f in part.forecasts]
+            adjusted = apply_scenario(
+                part.forecasts, scenario, part.domains,
+                partial(match_category, categories=names_here),
+            )  # fmt: skip
+            warnings += _negative_months(scenario, adjusted)
+            budgets = _budget_by_category(scenario, names_here, years)
+            group = pl.lit(part.group, dtype=pl.String).alias("group")
+            annual = annual_summary(
+                part.monthly, adjusted, part.domains, years, settings.interval, budgets=budgets
+            ).with_columns(tag, group)
+            annual_parts.append(annual)
+            monthly_parts.append(
+                monthly_summary(
+                    part.monthly, adjusted, part.domains, settings.interval,
+                    start_year=current_year,
+                ).with_columns(tag, group)
+            )  # fmt: skip
+            if scenario.budget is not None:
+                warnings += _unbudgeted(scenario, names_here, years, budgets)
+                warnings += _implausible_budgets(scenario, annual)
+            all_adjusted += [replace(f, category=series_key(part.group, f.category))
+                             for f in adjusted]  # fmt: skip
+        warnings += timing_warnings(scenario, first_forecast, shown_end)
+        if history.grouped:  # domains and the total over all groups: summed paths again
+            everyone = pl.lit(None, dtype=pl.String).alias("group")
+            annual_parts.append(
+                annual_summary(monthly, all_adjusted, domains, years, settings.interval)
+                .filter(pl.col("level") != "category")
+                .with_columns(tag, everyone)
+            )
+            monthly_parts.append(
+                monthly_summary(monthly, all_adjusted, domains, settings.interval,
+                                start_year=current_year)
+                .filter(pl.col("level") != "category")
+                .with_columns(tag, everyone)
+            )  # fmt: skip
+    front = ["scenario", "group"] if history.grouped else ["scenario"]
+    annual = pl.concat(annual_parts).select(*front, pl.exclude(*front, "group"))
+    monthly_rows = pl.concat(monthly_parts).select(*front, pl.exclude(*front, "group"))
     categories = tuple(
         CategoryInfo(
-            category=f.category,
+            category=split_series(f.category)[1],
+            group=split_series(f.category)[0],
             domain=domains[f.category],
             model=f.model,
             note=f.note,
@@ -271,16 +322,70 @@ def forecast_history(
                 scenario.name,
                 str(path),
                 hashlib.sha256(dumps_scenario(scenario).encode("utf-8")).hexdigest(),
+                tuple((f, _file_sha256(f)) for f in scenario.files),
             )
             for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True)
         ),
     )
 
 
-def _cut(forecast: SeriesForecast, last_month: date) -> SeriesForecast:
-    """Keep the sampled months up to `last_month` (the end of the last year shown)."""
-    keep = months_between(forecast.first_month, last_month) + 1
-    return replace(forecast, paths=forecast.paths[:, :keep])
+def _refuse_amounts_with_groups(path: Path, scenario: Scenario) -> None:
+    """A budget, a one-off or a measure in euro is an amount for one municipality: over several
+    groups it would count once per group. Percentages apply to every group's series alike."""
+    what = [
+        name
+        for name, present in (
+            ("[budget]", scenario.budget is not None),
+            ("[[one_off]]", bool(scenario.one_off)),
+            ("effect_eur_per_month", any(m.effect_eur_per_month is not None
+                                         for m in scenario.measure)),
+        )
+        if present
+    ]  # fmt: skip
+    if what:
+        raise UsageError(
+            f"{' and '.join(what)} name amounts for one municipality; the input has a group "
+            "column, so they would count once per group",
+            source=str(path),
+            hint="run the groups one by one for budgets and euro amounts; percentages "
+            "(indexation, volume, effect_percent) apply to every group",
+        )
+
+
+def _file_sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One group's series under their plain category names (or all series, ungrouped)."""
+
+    group: str | None
+    forecasts: list[SeriesForecast]
+    monthly: pl.DataFrame
+    domains: dict[str, str]
+
+
+def _by_group(
+    forecasts: Sequence[SeriesForecast], monthly: pl.DataFrame, domains: Mapping[str, str]
+) -> list[_Part]:
+    """Split series keys (models.series) into one part per group, in the forecasts' order."""
+    parts: dict[str, _Part] = {}
+    for forecast in forecasts:
+        group, category = split_series(forecast.category)
+        assert group is not None  # grouped history: every key has a group
+        part = parts.setdefault(group, _Part(group, [], monthly.clear(), {}))
+        part.forecasts.append(replace(forecast, category=category))
+        part.domains[category] = domains[forecast.category]
+    keys = monthly["category"].str.split_exact(SEPARATOR, 1).struct.rename_fields(["g", "c"])
+    split = monthly.with_columns(keys.alias("_key")).unnest("_key")
+    for (group,), rows in split.partition_by("g", as_dict=True, maintain_order=True).items():
+        if group in parts:
+            parts[str(group)] = replace(
+                parts[str(group)], monthly=rows.select(pl.col("c").alias("category"), "month",
+                                                       "amount")  # fmt: skip
+            )
+    return list(parts.values())
 
 
 def _budget_by_category(
@@ -352,5 +457,5 @@ def _unbudgeted(
             + f", the forecast shows {years[0]}–{years[-1]}: nothing to compare"
             + " (budget from-iv3 has --year to label a begroting for another year)"
         ]
-    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return [f"scenario {scenario.name!r}: no budget for {shown}; those rows show no difference"]
+    listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return [f"scenario {scenario.name!r}: no budget for {listed}; those rows show no difference"]

@@ -99,6 +99,8 @@ class Scenario:
     # As written in the file; already applied below. Not part of equality: a resolved scenario
     # and its self-contained dump (scenarios.parse.dumps_scenario) are the same scenario.
     extends: str | None = field(default=None, compare=False)
+    # every file read to resolve it (itself, what it extends, budget files), for fingerprints
+    files: tuple[str, ...] = field(default=(), compare=False)
     budget: Budget | None = None
     indexation: tuple[Indexation, ...] = ()
     volume: tuple[Volume, ...] = ()

@@ -9,6 +9,8 @@ out of it:
     [versions]     the libraries that decide the numbers
     [[inputs]]     path, sha256, rows of every input file
     [[scenarios]]  name, file, sha256 of the resolved scenario (extends and budget files applied)
+    [[scenario_files]]  path, sha256 of every file the scenarios read (themselves, what they
+                   extend, budget files), so a cause names the file that changed
     [[figures]]    per scenario × category (domain, total) × year: total, lower, upper, budget,
                    overspend_probability
 
@@ -28,20 +30,23 @@ while a changed month of actuals moves its year by the whole change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from models.errors import UsageError
+from models.forecast import MODEL_CHOICES
 from scenarios.run import ForecastReport
 from scenarios.toml_files import (
     KeyPath,
     Problems,
     check_keys,
+    check_year,
     number_value,
     raise_problems,
     read_document,
@@ -53,6 +58,7 @@ from scenarios.toml_files import (
 )
 
 FORMAT = 1
+LEVELS = ("category", "domain", "total")
 MONEY_FIELDS = ("total", "lower", "upper", "budget")
 FIGURE_FIELDS = (*MONEY_FIELDS, "overspend_probability")
 _FIGURE_KEY = ("scenario", "level", "category", "year")
@@ -68,10 +74,11 @@ class Tolerance:
     def check(self) -> None:
         """Refuse tolerances given on the command line that cannot mean anything."""
         for name, value in (("eur", self.eur), ("percent", self.percent)):
-            if not value >= 0:
-                raise UsageError(f"must be 0 or more, not {value:g}", where=f"--tolerance-{name}",
+            if not 0 <= value < math.inf:
+                raise UsageError(f"must be a number of 0 or more, not {value:g}",
+                                 where=f"--tolerance-{name}",
                                  hint="0 means: not even a cent may move")  # fmt: skip
-        if not 0 <= self.probability <= 1:
+        if not 0 <= self.probability <= 1:  # nan fails this too
             raise UsageError(
                 f"must be between 0 and 1, not {self.probability:g}",
                 where="--tolerance-probability",
@@ -97,10 +104,11 @@ class Figure:
     level: str  # category, domain, total
     year: int
     values: Mapping[str, float | None]  # FIGURE_FIELDS; None: no budget (so no probability)
+    group: str | None = None  # a grouped input's gemeente; None: ungrouped, or over all groups
 
     @property
-    def key(self) -> tuple[str, str, str, int]:
-        return (self.scenario, self.level, self.category, self.year)
+    def key(self) -> tuple[str, str, str, str, int]:
+        return (self.scenario, self.group or "", self.level, self.category, self.year)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ class Snapshot:
     inputs: tuple[tuple[str, str, int], ...]  # path, sha256, rows
     scenarios: tuple[tuple[str, str, str], ...]  # name, file ("" for baseline), sha256
     figures: tuple[Figure, ...]
+    scenario_files: tuple[tuple[str, str], ...] = ()  # path, sha256
 
 
 def snapshot_of(
@@ -142,6 +151,7 @@ def snapshot_of(
             values={
                 name: _rounded(name, row[name]) for name in FIGURE_FIELDS if row[name] is not None
             },
+            group=row.get("group"),
         )
         for row in report.annual.iter_rows(named=True)
     )
@@ -153,6 +163,7 @@ def snapshot_of(
         inputs=tuple((i.path, i.sha256, i.rows) for i in report.sources),
         scenarios=tuple((c.name, c.path, c.sha256) for c in report.scenario_sources),
         figures=figures,
+        scenario_files=tuple(dict.fromkeys(f for c in report.scenario_sources for f in c.files)),
     )
 
 
@@ -183,6 +194,7 @@ def dumps_snapshot(snapshot: Snapshot) -> str:
         "figures": [
             {
                 "scenario": f.scenario,
+                **({"group": f.group} if f.group is not None else {}),
                 "category": f.category,
                 "domain": f.domain,
                 "level": f.level,
@@ -196,13 +208,17 @@ def dumps_snapshot(snapshot: Snapshot) -> str:
         data["scenarios"] = [
             {"name": n, "file": f, "sha256": h} for n, f, h in snapshot.scenarios
         ]
+        data["scenario_files"] = [{"path": p, "sha256": h} for p, h in snapshot.scenario_files]
     return _HEADER + "\n" + tomli_w.dumps(data)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
-_TOP_KEYS = ("snapshot", "tolerance", "settings", "versions", "inputs", "scenarios", "figures")
-_FIGURE_KEYS = ("scenario", "category", "domain", "level", "year", *FIGURE_FIELDS)
+_TOP_KEYS = (
+    "snapshot", "tolerance", "settings", "versions", "inputs", "scenarios", "scenario_files",
+    "figures",
+)  # fmt: skip
+_FIGURE_KEYS = ("scenario", "group", "category", "domain", "level", "year", *FIGURE_FIELDS)
 _HINT_UPDATE = "write a new snapshot with --update"
 
 
@@ -230,8 +246,8 @@ def load_snapshot(path: Path) -> Snapshot:
     version = take_str(head, "carecast_version", root.key("snapshot"), problems) or ""
 
     tolerance = _read_tolerance(take_table(data, "tolerance", root, problems) or {}, problems)
-    settings = _read_flat(data, "settings", _SETTING_KEYS, problems)
-    versions = {k: str(v) for k, v in _read_flat(data, "versions", None, problems).items()}
+    settings = _read_settings(take_table(data, "settings", root, problems) or {}, problems)
+    versions = _read_versions(take_table(data, "versions", root, problems) or {}, problems)
 
     inputs = []
     for index, entry in enumerate(take_table_list(data, "inputs", root, problems), start=1):
@@ -255,7 +271,22 @@ def load_snapshot(path: Path) -> Snapshot:
                 take_str(entry, "sha256", where, problems) or "",
             )
         )
+    scenario_files = []
+    for index, entry in enumerate(take_table_list(data, "scenario_files", root, problems), 1):
+        where = root.key("scenario_files").item(index)
+        check_keys(entry, ("path", "sha256"), where, problems)
+        scenario_files.append(
+            (
+                take_str(entry, "path", where, problems, required=True) or "",
+                take_str(entry, "sha256", where, problems, required=True) or "",
+            )
+        )
     figures = _read_figures(data, problems)
+    for key, what in (("settings", "[settings]"), ("versions", "[versions]"),
+                      ("inputs", "[[inputs]]"), ("figures", "[[figures]]")):  # fmt: skip
+        if "snapshot" in data and not data.get(key):
+            problems.add(root.key(key), f"{what} is missing: the snapshot is incomplete",
+                         _HINT_UPDATE)  # fmt: skip
     raise_problems(problems.found, [document.source])
     return Snapshot(
         carecast_version=version,
@@ -265,6 +296,7 @@ def load_snapshot(path: Path) -> Snapshot:
         inputs=tuple(inputs),
         scenarios=tuple(scenarios),
         figures=tuple(figures),
+        scenario_files=tuple(scenario_files),
     )
 
 
@@ -289,45 +321,83 @@ def _read_tolerance(table: Mapping[str, object], problems: Problems) -> Toleranc
     return Tolerance(**values)
 
 
-def _read_flat(
-    data: Mapping[str, object], key: str, known: Sequence[str] | None, problems: Problems
-) -> dict[str, str | int | float]:
-    """A table of plain values ([settings], [versions])."""
-    where = KeyPath().key(key)
-    table = take_table(data, key, KeyPath(), problems) or {}
-    if known is not None:
-        check_keys(table, known, where, problems)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _read_settings(table: Mapping[str, object], problems: Problems) -> dict[str, str | int | float]:
+    """[settings] as `snapshot_of` writes it; every value checked for its kind and range."""
+    where = KeyPath().key("settings")
+    check_keys(table, _SETTING_KEYS, where, problems)
     out: dict[str, str | int | float] = {}
+    for key in ("seed", "samples", "years"):
+        number = take_int(table, key, where, problems, required=True)
+        if number is not None and number < 0:
+            problems.add(where.key(key), f"{key} must be 0 or more", _HINT_UPDATE)
+        elif number is not None:
+            out[key] = number
+    interval = take_number(table, "interval", where, problems, required=True)
+    if interval is not None and not 0 < interval < 1:
+        problems.add(where.key("interval"), "interval must be between 0 and 1", _HINT_UPDATE)
+    elif interval is not None:
+        out["interval"] = float(interval)
+    model = take_str(table, "model", where, problems, required=True)
+    if model is not None and model not in MODEL_CHOICES:
+        problems.add(where.key("model"), f"model '{model}' is not one of "
+                     + ", ".join(MODEL_CHOICES), _HINT_UPDATE)  # fmt: skip
+    elif model is not None:
+        out["model"] = model
+    for key, required in (("as_of", False), ("last_complete_month", True)):
+        month = take_str(table, key, where, problems, required=required)
+        if month is not None and month and not _MONTH.fullmatch(month):
+            problems.add(where.key(key), f"{key} '{month}' is not a month", 'write "2026-09"')
+        elif month is not None:
+            out[key] = month
+    out.setdefault("as_of", "")
+    return {key: out[key] for key in _SETTING_KEYS if key in out}
+
+
+def _read_versions(table: Mapping[str, object], problems: Problems) -> dict[str, str]:
+    where = KeyPath().key("versions")
+    out: dict[str, str] = {}
     for name, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            problems.add(where.key(name), f"{name} must be text or a number", _HINT_UPDATE)
-            continue
-        out[name] = float(value) if isinstance(value, Decimal) else value
+        if not isinstance(value, str):
+            problems.add(where.key(name), f"{name} must be text, like \"1.5.0\"", _HINT_UPDATE)
+        else:
+            out[name] = value
     return out
 
 
 def _read_figures(data: Mapping[str, object], problems: Problems) -> list[Figure]:
     root = KeyPath()
     figures: list[Figure] = []
-    seen: set[tuple[str, str, str, int]] = set()
+    seen: set[tuple[str, str, str, str, int]] = set()
     for index, entry in enumerate(take_table_list(data, "figures", root, problems), start=1):
         where = root.key("figures").item(index)
         check_keys(entry, _FIGURE_KEYS, where, problems)
         texts = {k: take_str(entry, k, where, problems, required=True) for k in _FIGURE_KEY[:3]}
         domain = take_str(entry, "domain", where, problems) or ""
+        group = take_str(entry, "group", where, problems)
         year = take_int(entry, "year", where, problems, required=True)
         values: dict[str, float | None] = {}
         for name in FIGURE_FIELDS:
             if name in entry:
                 number = number_value(entry[name], where.key(name), problems)
-                if number is not None:
+                if number is not None and not math.isfinite(float(number)):  # 1e400
+                    problems.add(where.key(name), f"{name} is too large", _HINT_UPDATE)
+                elif number is not None:
                     values[name] = float(number)
             elif name in ("total", "lower", "upper"):
                 problems.add(where.key(name), f"{name} is missing", _HINT_UPDATE)
         scenario, level, category = texts["scenario"], texts["level"], texts["category"]
+        if level is not None and level not in LEVELS:
+            problems.add(where.key("level"), f"level '{level}' is not one of "
+                         + ", ".join(LEVELS), _HINT_UPDATE)  # fmt: skip
+            level = None
+        if year is not None and not check_year(year, where.key("year"), problems):
+            year = None
         if scenario is None or level is None or category is None or year is None:
             continue
-        figure = Figure(scenario, category, domain, level, year, values)
+        figure = Figure(scenario, category, domain, level, year, values, group)
         if figure.key in seen:
             problems.add(where, f"figure {category} {year} ({scenario}) appears twice",
                          _HINT_UPDATE)  # fmt: skip
@@ -428,9 +498,14 @@ def causes(then: Snapshot, now: Snapshot) -> list[Cause]:
     found: list[Cause] = []
     old_inputs = {p: (h, r) for p, h, r in then.inputs}
     new_inputs = {p: (h, r) for p, h, r in now.inputs}
+    # the same content under another path (run from another folder, a renamed copy) is no cause
+    moved = {h for p, (h, _) in old_inputs.items() if p not in new_inputs} & {
+        h for p, (h, _) in new_inputs.items() if p not in old_inputs
+    }
     for path in sorted(old_inputs.keys() | new_inputs.keys()):
         a, b = old_inputs.get(path), new_inputs.get(path)
-        if a != b:
+        renamed = (a or b or ("", 0))[0] in moved and (a is None or b is None)
+        if a != b and not renamed:
             found.append(Cause("input", path, _fingerprint(a), _fingerprint(b)))
     old_scenarios = {n: h for n, _, h in then.scenarios}
     new_scenarios = {n: h for n, _, h in now.scenarios}
@@ -438,10 +513,17 @@ def causes(then: Snapshot, now: Snapshot) -> list[Cause]:
         a_hash, b_hash = old_scenarios.get(name), new_scenarios.get(name)
         if a_hash != b_hash:
             found.append(Cause("scenario", name, _short(a_hash), _short(b_hash)))
+    old_files, new_files = dict(then.scenario_files), dict(now.scenario_files)
+    for path in sorted(old_files.keys() | new_files.keys()):
+        a_file, b_file = old_files.get(path), new_files.get(path)
+        if a_file != b_file:
+            found.append(Cause("scenario_file", path, _short(a_file), _short(b_file)))
     for key in _SETTING_KEYS:
         a_value, b_value = then.settings.get(key), now.settings.get(key)
         if a_value != b_value:
             found.append(Cause("setting", key, _text(a_value), _text(b_value)))
+    if then.carecast_version != now.carecast_version:
+        found.append(Cause("version", "carecast", then.carecast_version, now.carecast_version))
     for name in sorted(then.versions.keys() | now.versions.keys()):
         a_version, b_version = then.versions.get(name), now.versions.get(name)
         if a_version != b_version:

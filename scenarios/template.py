@@ -48,14 +48,24 @@ def _first_in(domain: str, categories: Sequence[str], domains: Mapping[str, str]
     return categories[0]
 
 
+_GROUPED_HELP = """\
+#
+# The data has a group column (gemeente): the percentages below apply to every gemeente's
+# series. Budgets, one-offs and effect_eur_per_month are amounts for one municipality: make a
+# scenario per gemeente, run on that gemeente's data, for those.
+"""
+
+
 def new_scenario_text(
     categories: Sequence[str],
     domains: Mapping[str, str],
     first_year: int,
     *,
     budget: Mapping[str, float] | None = None,
+    grouped: bool = False,
 ) -> str:
     """The text of a new, valid scenario for data with `categories` (in their table order).
+    `grouped`: the data has a group column, so no euro amounts (see scenarios.run).
 
     `domains` maps categories to their domain (missing ones: models.categories.domain_of);
     `first_year` is the first budget year to forecast. `budget`, when given, is a yearly amount
@@ -108,15 +118,18 @@ def new_scenario_text(
             "applies_to": [jeugd],
         }
     ]
-    data["one_off"] = [
-        {
-            "name": "Nabetaling aanbieder (voorbeeld)",
-            "category": categories[0],
-            "month": date(first_year, 3, 1),
-            "amount_eur": 10_000,
-        }
-    ]
+    if not grouped:  # a one-off is an amount for one municipality (see scenarios.run)
+        data["one_off"] = [
+            {
+                "name": "Nabetaling aanbieder (voorbeeld)",
+                "category": categories[0],
+                "month": date(first_year, 3, 1),
+                "amount_eur": 10_000,
+            }
+        ]
     header = _HEADER
-    if not budget:
+    if grouped:
+        header += _GROUPED_HELP
+    elif not budget:
         header += _BUDGET_HELP.format(category=categories[0].replace('"', '\\"'), year=first_year)
     return header + "\n" + tomli_w.dumps(data)

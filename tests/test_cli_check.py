@@ -186,7 +186,11 @@ def test_scenarios_are_checked_and_fingerprinted(tmp_path: Path) -> None:
     result = run(*args, "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert [c["kind"] for c in data["causes"]] == ["scenario"]
+    # the resolved scenario changed, and the file that changed it is named
+    assert [(c["kind"], c["name"]) for c in data["causes"]] == [
+        ("scenario", "Basis"),
+        ("scenario_file", str(budget)),
+    ]
     assert {m["field"] for m in data["moved"]} <= {"budget", "overspend_probability"}
     assert {m["year"] for m in data["moved"]} == {2027}
 
@@ -205,7 +209,9 @@ def test_the_default_model_checks_too(tmp_path: Path) -> None:
         (None, (), "snapshot not found — create it with --update"),
         ("dir", (), "--snapshot: is a directory"),
         ("garbage", (), "[snapshot] is missing: not a carecast snapshot"),
-        ("ok", ("--tolerance-eur", "-1"), "error: --tolerance-eur: must be 0 or more, not -1"),
+        ("ok", ("--tolerance-eur", "-1"), "error: --tolerance-eur: must be a number of 0 or"),
+        ("ok", ("--tolerance-percent", "inf"), "--tolerance-percent: must be a number of 0 or"),
+        ("ok", ("--tolerance-probability", "nan"), "--tolerance-probability: must be between"),
         ("ok", ("--tolerance-probability", "2"), "--tolerance-probability: must be between 0"),
     ],
 )
@@ -238,3 +244,87 @@ def test_bad_input_data_is_exit_3_and_leaves_the_snapshot_alone(
         assert result.exit_code == 3
         assert "'veel' is not an amount" in result.stderr
     assert snapshot.read_bytes() == before
+
+
+def _edited(snapshot: Path, old: str, new: str) -> None:
+    text = snapshot.read_text(encoding="utf-8")
+    assert old in text
+    snapshot.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('model = "seasonal-naive"', 'model = "arima"', "settings.model: model 'arima' is not"),
+        ("seed = 0", 'seed = "0"', "settings.seed: seed must be a whole number"),
+        ("years = 3", "years = 3.5", "settings.years: years must be a whole number"),
+        ('last_complete_month = "2026-09"', "last_complete_month = 202609",
+         "settings.last_complete_month: last_complete_month must be text"),
+        ('prophet = "1.5.0"', "prophet = 1.5", 'versions.prophet: prophet must be text'),
+        ('level = "category"', 'level = "bogus"', "figures[1].level: level 'bogus' is not one"),
+        ("year = 2026", "year = 1800", "figures[1].year: year 1800 is outside 2000..2100"),
+        ("total = ", "total = 1e400 #", "figures[1].total: total is too large"),
+    ],
+)  # fmt: skip
+def test_a_damaged_snapshot_is_exit_2_naming_the_key(
+    snapshot: Path, ledger: Path, old: str, new: str, message: str
+) -> None:
+    _edited(snapshot, old, new)
+    result = run("check", "--snapshot", str(snapshot), str(ledger), *FAST)
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr and result.stderr.startswith(f"error: {snapshot}:")
+
+
+def test_a_truncated_snapshot_is_a_bad_file_not_a_movement(snapshot: Path, ledger: Path) -> None:
+    lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if line.startswith("[[figures]]"))
+    snapshot.write_text("".join(lines[:cut]), encoding="utf-8")
+    result = run("check", "--snapshot", str(snapshot), str(ledger), *FAST)
+    assert result.exit_code == 2
+    assert "[[figures]] is missing: the snapshot is incomplete" in result.stderr
+    # --update may replace it: it says what it could not read, then writes a good one
+    updated = run("check", "--snapshot", str(snapshot), str(ledger), *FAST, "--update")
+    assert updated.exit_code == 0, updated.stderr
+    assert "warning: " in updated.stderr and "--update writes a new one" in updated.stderr
+    assert run("check", "--snapshot", str(snapshot), str(ledger), *FAST).exit_code == 0
+
+
+def test_the_same_file_under_another_path_is_no_cause(
+    snapshot: Path, ledger: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "elsewhere" / "renamed.csv"
+    copy.parent.mkdir()
+    shutil.copy(ledger, copy)
+    result = run("check", "--snapshot", str(snapshot), str(copy), *FAST, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["causes"] == []
+
+
+def test_a_carecast_upgrade_is_named(snapshot: Path, ledger: Path) -> None:
+    _edited(snapshot, 'carecast_version = "', 'carecast_version = "0.0.1-')
+    result = run("check", "--snapshot", str(snapshot), str(ledger), *FAST, "--format", "json")
+    assert result.exit_code == 0  # no figure moved: the cause is said, nothing fails
+    (cause,) = json.loads(result.stdout)["causes"]
+    assert (cause["kind"], cause["name"]) == ("version", "carecast")
+    assert cause["snapshot"].startswith("0.0.1-")
+
+
+def test_a_moved_check_still_fails_when_the_reader_stops_early(
+    snapshot: Path, ledger: Path
+) -> None:
+    """`carecast check … | head -1` under `set -o pipefail` must not turn a regression into a
+    pass: the closed pipe drops the rest of the table, the exit code stays 1."""
+    import subprocess
+    import sys
+
+    change_month(ledger, "2026-03", "6.71b Begeleiding (WMO)", 20_000.0)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "check", "--snapshot", str(snapshot), str(ledger), *FAST],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait() == 1, errors
+    assert "Traceback" not in errors and "moved beyond tolerance" in errors

@@ -245,3 +245,22 @@ def test_budget_from_iv3_real_file(tmp_path: Path, shared_file: Callable[..., Pa
     assert float(budget["categories"][label]["2023"]) == float(lasten["6.72a"])
     wrong = runner.invoke(app, ["budget", "from-iv3", str(source), "--gemeente", "Midden Drente"])
     assert wrong.exit_code == 2 and "Midden-Drenthe" in wrong.stderr
+
+
+def test_a_shortfall_still_fails_when_the_reader_stops_early() -> None:
+    """The json of a forecast is large enough that `| head -1` closes the pipe mid-write: the
+    rest is dropped quietly, and --fail-on-shortfall still exits 1."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "forecast", "--model", "seasonal-naive", "--format",
+         "json", "--scenario", str(EXAMPLES / "baseline.toml"), "--fail-on-shortfall"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait() == 1, errors
+    assert "Traceback" not in errors and errors.splitlines()[-1].startswith("shortfall: ")

@@ -67,6 +67,7 @@ def backtest(
     from models.forecast import METHODS
     from models.history import parse_as_of, prepare_history
     from models.loading import ColumnChoice, load_history
+    from models.series import shown
 
     methods = tuple(method or METHODS)
     unknown = [m for m in methods if m not in METHODS]
@@ -101,7 +102,9 @@ def backtest(
             hint=f"each origin needs 24 months before it and {horizon_months} after it; "
             "try fewer --origins or a shorter --horizon-months",
         )
-    render.warn([f"{category}: not backtested ({reason})" for category, reason in result.skipped])
+    render.warn(
+        [f"{shown(category)}: not backtested ({reason})" for category, reason in result.skipped]
+    )
     with writing_output(str(output or "stdout")):
         if output_format is InspectFormat.table:
             items = render.backtest_renderables(result)

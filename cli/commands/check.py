@@ -13,11 +13,14 @@ from cli.options import (
     AmountCol,
     AsOf,
     CategoryCol,
+    DaskScheduler,
     DateCol,
     Debug,
+    GroupCol,
     Inputs,
     InspectFormat,
     Interval,
+    Jobs,
     ModelName,
     Samples,
     ScenarioFiles,
@@ -41,6 +44,7 @@ def check(
     date_col: DateCol = None,
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
+    group_col: GroupCol = None,
     sheet: Sheet = None,
     scenario: ScenarioFiles = None,
     years: Years = 3,
@@ -49,6 +53,8 @@ def check(
     interval: Interval = 0.8,
     seed: Seed = 0,
     samples: Samples = 1000,
+    jobs: Jobs = None,
+    dask_scheduler: DaskScheduler = None,
     update: Annotated[
         bool,
         typer.Option("--update", help="Rewrite the snapshot with today's forecast (atomically)."),
@@ -101,7 +107,7 @@ def check(
 
     from cli import formats, render
     from cli.inputs import forecast_report
-    from models.errors import UsageError
+    from models.errors import ProblemList, UsageError
     from models.versions import carecast_version, library_versions
     from scenarios.snapshot import Tolerance, compare, dumps_snapshot, load_snapshot, snapshot_of
 
@@ -120,7 +126,18 @@ def check(
         formats.check_output_target(
             snapshot, force=True, inputs=[*(inputs or []), *(scenario or [])]
         )
-    then = load_snapshot(snapshot) if exists else None
+    then = None
+    if exists:
+        try:
+            then = load_snapshot(snapshot)
+        except ProblemList as error:
+            if not update:
+                raise
+            # asked to rewrite it: a snapshot that cannot be read is replaced, and said so
+            for line in error.lines():
+                print(line.replace("error: ", "warning: ", 1), file=sys.stderr)
+            print(f"warning: {snapshot}: cannot be read; --update writes a new one",
+                  file=sys.stderr)  # fmt: skip
     base = then.tolerance if then is not None else Tolerance()
     given = {"eur": tolerance_eur, "percent": tolerance_percent,
              "probability": tolerance_probability}  # fmt: skip
@@ -128,8 +145,9 @@ def check(
     tolerance.check()
 
     report = forecast_report(
-        inputs, (date_col, category_col, amount_col), sheet, scenario,
+        inputs, (date_col, category_col, amount_col, group_col), sheet, scenario,
         years=years, as_of=as_of, model=model, interval=interval, seed=seed, samples=samples,
+        jobs=jobs, scheduler=dask_scheduler,
     )  # fmt: skip
     now = snapshot_of(
         report, carecast_version=carecast_version(), versions=library_versions(),
@@ -164,8 +182,8 @@ def check(
     if not comparison.ok:
         moved = len({m.figure.key for m in comparison.moved})
         print(
-            f"check: {moved + len(comparison.added) + len(comparison.removed)} figure(s) moved "
-            f"beyond tolerance against {snapshot}",
+            f"check: against {snapshot}: {moved} figure(s) moved beyond tolerance, "
+            f"{len(comparison.added)} new, {len(comparison.removed)} gone",
             file=sys.stderr,
         )
         raise typer.Exit(FINDING)

@@ -12,13 +12,16 @@ from cli.options import (
     AmountCol,
     AsOf,
     CategoryCol,
+    DaskScheduler,
     DateCol,
     Debug,
     Force,
     Format,
     FormatOption,
+    GroupCol,
     Inputs,
     Interval,
+    Jobs,
     ModelName,
     Output,
     Samples,
@@ -35,6 +38,7 @@ def forecast(
     date_col: DateCol = None,
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
+    group_col: GroupCol = None,
     sheet: Sheet = None,
     scenario: ScenarioFiles = None,
     years: Years = 3,
@@ -43,6 +47,8 @@ def forecast(
     interval: Interval = 0.8,
     seed: Seed = 0,
     samples: Samples = 1000,
+    jobs: Jobs = None,
+    dask_scheduler: DaskScheduler = None,
     output_format: FormatOption = Format.table,
     output: Output = None,
     force: Force = False,
@@ -72,8 +78,9 @@ def forecast(
             output, force=force, inputs=[*(inputs or []), *(scenario or [])]
         )
     report = forecast_report(
-        inputs, (date_col, category_col, amount_col), sheet, scenario,
+        inputs, (date_col, category_col, amount_col, group_col), sheet, scenario,
         years=years, as_of=as_of, model=model, interval=interval, seed=seed, samples=samples,
+        jobs=jobs, scheduler=dask_scheduler,
     )  # fmt: skip
 
     with writing_output(str(output or "stdout")):

@@ -76,11 +76,12 @@ def inspect(
                 formats.inspect_dict(sources, facts, domains, yearly, last, excluded)
             )
         else:
+            with_domains = yearly.with_columns(
+                yearly["category"].replace_strict(domains, default="overig").alias("domain")
+            )
             text = formats.to_csv(
-                yearly.with_columns(
-                    yearly["category"].replace_strict(domains, default="overig").alias("domain")
-                ),
-                ("category", "domain", "year", "months", "amount"),
+                formats.split_keys(with_domains),
+                ("group", "category", "domain", "year", "months", "amount"),
             )
         if output is None:
             sys.stdout.write(text)

@@ -65,6 +65,7 @@ def new(
     from models.categories import domains_for
     from models.history import prepare_history
     from models.loading import load_history
+    from models.series import split_series
     from scenarios.template import new_scenario_text
 
     _check_new_target(path, force=force)
@@ -72,11 +73,13 @@ def new(
     chosen = resolve_inputs(data)
     history = load_history(chosen.paths)
     prepared = prepare_history(history)
-    categories = prepared.monthly["category"].unique(maintain_order=True).to_list()
+    # a grouped input's series share their categories: the scenario names those
+    keys = prepared.monthly["category"].unique(maintain_order=True).to_list()
+    categories = list(dict.fromkeys(split_series(key)[1] for key in keys))
     domains = domains_for(categories, history.domains)
     # the first year whose every month is a forecast month: the template's dates lie there
     first_year = prepared.last_complete_month.year + 1
-    text = new_scenario_text(categories, domains, first_year)
+    text = new_scenario_text(categories, domains, first_year, grouped=history.grouped)
     with writing_output(str(path)):
         formats.write_output(text, path, force=force)
     print(f"wrote {path}: edit it, then run carecast forecast --scenario {path}", file=sys.stderr)
@@ -103,6 +106,7 @@ def check(
     from models.errors import CarecastError, ProblemList
     from models.history import prepare_history
     from models.loading import load_history
+    from models.series import split_series
     from scenarios.parse import is_budget_file, load_budget, load_scenario
 
     categories: list[str] | None = None
@@ -110,7 +114,8 @@ def check(
     first_forecast: date | None = None
     if data:
         history = load_history(data)
-        categories = history.monthly["category"].unique(maintain_order=True).to_list()
+        keys = history.monthly["category"].unique(maintain_order=True).to_list()
+        categories = list(dict.fromkeys(split_series(key)[1] for key in keys))
         domains = domains_for(categories, history.domains)
         # as `forecast` does: the forecast starts after the last complete month
         first_forecast = _next_month(prepare_history(history).last_complete_month)

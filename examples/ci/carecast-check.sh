@@ -21,7 +21,7 @@ export NO_COLOR=1  # plain tables in the log: no colour codes, no wrapped cells
 if [ -n "${CARECAST:-}" ]; then
   carecast="$CARECAST"
 else
-  venv="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/carecast-venv"
+  venv="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/carecast-venv.XXXXXX")"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "${CARECAST_PACKAGE:-$here/../..}"
   carecast="$venv/bin/carecast"

@@ -1,0 +1,119 @@
+"""Big inputs: a declarations file (one line per client per month per product) is read in a
+streaming pass that gives what the normal reading gives, names the line of a bad cell far
+beyond the head, and never keeps a client number.
+
+The threshold is lowered here, so that a file of a few MB takes the streaming path; the
+benchmark (benchmarks/scale.py) runs the 10-million-line file.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+import models.loading as loading
+from cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+LINES = 60_000
+
+
+@pytest.fixture(scope="module")
+def declarations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "declaraties.csv"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_declarations.py"), "--output",
+                    str(path), "--lines", str(LINES)], check=True, capture_output=True)  # fmt: skip
+    return path
+
+
+@pytest.fixture
+def streaming(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(loading, "STREAM_BYTES", 1_000_000)
+    monkeypatch.setattr(loading, "_STREAM_HEAD_BYTES", 64_000)  # the body lies beyond the head
+    yield
+
+
+def test_streaming_gives_what_the_normal_reading_gives(
+    declarations: Path, streaming: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    streamed = loading.load_history([declarations])
+    assert "streaming pass" in streamed.sources[0].notes[0]
+    monkeypatch.setattr(loading, "STREAM_BYTES", 10**12)
+    normal = loading.load_history([declarations])
+    assert "streaming pass" not in " ".join(normal.sources[0].notes)
+    a, b = streamed.monthly, normal.monthly
+    assert a.select("category", "month").equals(b.select("category", "month"))
+    assert (a["amount"] - b["amount"]).abs().max() < 1e-6  # both to the cent
+    assert streamed.sources[0].rows == normal.sources[0].rows == LINES
+    # and an independent sum with polars' own reader
+    raw = pl.read_csv(declarations, separator=";", decimal_comma=True)
+    assert a["amount"].sum() == pytest.approx(raw["Bedrag"].sum(), abs=0.01)
+
+
+def test_no_client_number_reaches_any_output(
+    declarations: Path, streaming: None, tmp_path: Path
+) -> None:
+    clients = pl.read_csv(declarations, separator=";", columns=["Clientnummer"])["Clientnummer"]
+    sample = set(clients.head(200).to_list())
+    outputs = []
+    for args in (["inspect", "--format", "json"], ["forecast", "--model", "ets", "--format",
+                 "json"], ["check", "--snapshot", str(tmp_path / "s.toml"), "--model", "ets",
+                 "--update"]):  # fmt: skip
+        result = runner.invoke(app, [*args, str(declarations)])
+        assert result.exit_code == 0, result.stderr
+        outputs += [result.stdout, result.stderr]
+    outputs.append((tmp_path / "s.toml").read_text(encoding="utf-8"))
+    text = "\n".join(outputs)
+    assert "Clientnummer" not in text and not any(client in text for client in sample)
+    inspected = json.loads(runner.invoke(app, ["inspect", str(declarations), "--format",
+                                               "json"]).stdout)  # fmt: skip
+    assert inspected["inputs"][0]["category_column"] == "Product"
+
+
+def _broken(declarations: Path, folder: Path, line: int, column: int, value: str) -> Path:
+    lines = declarations.read_text(encoding="utf-8").splitlines()
+    cells = lines[line - 1].split(";")
+    cells[column] = value
+    lines[line - 1] = ";".join(cells)
+    path = folder / "kapot.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        (5, "veel", "column 'Bedrag': 'veel' is not an amount in the column's format"),
+        (5, "", "column 'Bedrag': empty amount"),
+        (5, "9999999999999", "column 'Bedrag': amount 1e+13 is beyond"),
+        (3, "2024-13", "column 'Periode': '2024-13' does not fit the column's date format"),
+    ],
+)
+def test_a_bad_cell_far_beyond_the_head_names_its_line(
+    declarations: Path, streaming: None, tmp_path: Path, column: int, value: str, message: str
+) -> None:
+    path = _broken(declarations, tmp_path, 50_001, column, value)
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"error: {path}:50001:{column + 1}: {message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_total_line_at_the_end_is_dropped(
+    declarations: Path, streaming: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "met_totaal.csv"
+    text = declarations.read_text(encoding="utf-8")
+    path.write_text(text + ";;Totaal;;;123456789,00\n", encoding="utf-8")
+    with_total = loading.load_history([path])
+    without = loading.load_history([declarations])
+    assert with_total.monthly.equals(without.monthly)
+    assert any("dropped total row" in note for note in with_total.sources[0].notes)

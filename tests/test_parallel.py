@@ -1,0 +1,158 @@
+"""Parallel fitting: worker processes and a real Dask LocalCluster give the same bytes as one
+process; order, errors and progress are kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from models.errors import UsageError
+from models.forecast import forecast_categories
+from models.parallel import map_series
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+FIRST = date(2026, 10, 1)
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+def _frame(series: int) -> pl.DataFrame:
+    """`series` seasonal series of 48 months before FIRST, each its own level."""
+    rows = []
+    for s in range(series):
+        rng = np.random.default_rng(s)
+        for m in range(48):
+            month = date(2022 + m // 12, m % 12 + 1, 1)
+            value = (1 + s) * 1_000 * (1 + 0.1 * np.sin(2 * np.pi * m / 12)) + rng.normal(0, 30)
+            rows.append((f"reeks {s:02d}", month, float(value)))
+    return pl.DataFrame(rows, schema={"category": pl.String, "month": pl.Date,
+                                      "amount": pl.Float64}, orient="row")  # fmt: skip
+
+
+def test_map_series_keeps_order_reports_progress_and_raises() -> None:
+    seen: list[tuple[int, int]] = []
+    items = [(i,) for i in range(12)]
+    for jobs in (1, 2):
+        seen.clear()
+        assert map_series(_square, items, jobs=jobs, progress=lambda d, t: seen.append((d, t))) == [
+            i * i for i in range(12)
+        ]
+        assert [d for d, _ in seen] == list(range(1, 13)) and {t for _, t in seen} == {12}
+    with pytest.raises(ValueError, match="three"):
+        map_series(_fail_on_three, items, jobs=2)
+    with pytest.raises(UsageError, match="--jobs must be 1 or more"):
+        map_series(_square, items, jobs=0)
+
+
+def test_worker_processes_give_the_same_paths() -> None:
+    frame = _frame(10)
+    one = forecast_categories(frame, FIRST, 15, n_samples=200, model="prophet", jobs=1)
+    two = forecast_categories(frame, FIRST, 15, n_samples=200, model="prophet", jobs=2)
+    assert [f.category for f in two] == [f.category for f in one]
+    assert all(a.paths.tobytes() == b.paths.tobytes() and a.note == b.note
+               for a, b in zip(one, two, strict=True))  # fmt: skip
+
+
+def test_a_dask_local_cluster_gives_the_same_paths() -> None:
+    distributed = pytest.importorskip("distributed")
+    frame = _frame(8)
+    local = forecast_categories(frame, FIRST, 15, n_samples=200, model="auto", jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        done: list[int] = []
+        remote = forecast_categories(frame, FIRST, 15, n_samples=200, model="auto",
+                                     scheduler=cluster.scheduler_address,
+                                     progress=lambda d, t: done.append(d))  # fmt: skip
+    assert done == list(range(1, 9))
+    assert [(f.category, f.model, f.note) for f in remote] == [
+        (f.category, f.model, f.note) for f in local
+    ]
+    assert all(a.paths.tobytes() == b.paths.tobytes() for a, b in zip(local, remote, strict=True))
+
+
+def test_cli_jobs_give_the_same_bytes(tmp_path: Path) -> None:
+    national = tmp_path / "national.csv"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_national_sample.py"),
+                    "--output", str(national), "--gemeenten", "2"], check=True,
+                   capture_output=True)  # fmt: skip
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "forecast", str(national), "--model", "prophet",
+             "--jobs", jobs, "--format", "json"],
+            capture_output=True, check=True, env={"PATH": "", "NO_COLOR": "1"},
+        )  # fmt: skip
+        outputs.append(done.stdout)
+        assert done.stderr.decode().count("\x1b[") == 0  # no progress bar into a pipe
+    assert outputs[0] == outputs[1] and b'"group": "\'s-Hertogenbosch"' in outputs[0]
+
+
+def test_an_unreachable_dask_scheduler_is_a_one_line_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("distributed")
+    import models.parallel
+
+    monkeypatch.setattr(models.parallel, "DASK_CONNECT_TIMEOUT", "1s")
+    result = runner.invoke(app, ["forecast", "--model", "ets", "--dask-scheduler",
+                                 "tcp://127.0.0.1:9"])  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --dask-scheduler: cannot reach the Dask scheduler")
+    assert result.stderr.count("\n") == 1
+
+
+def test_bad_jobs_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["forecast", "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs must be 1 or more" in result.stderr
+
+
+class _Terminal:
+    """A stand-in for a terminal's stderr: rich draws on it, the test reads what was drawn."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_progress_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli import render
+
+    monkeypatch.setattr(render, "PROGRESS_AFTER_SECONDS", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with render.progress_bar("fitting") as update:
+        assert update is not None
+        for done in range(1, 6):
+            update(done, 5)
+    drawn = terminal.buffer.getvalue()
+    assert "fitting" in drawn and "5/5" in drawn and "series" in drawn
+    monkeypatch.setattr(sys, "stderr", __import__("io").StringIO())  # a pipe: nothing at all
+    with render.progress_bar("fitting") as update:
+        assert update is None
