@@ -88,20 +88,27 @@ def test_a_dask_local_cluster_gives_the_same_paths() -> None:
 
 
 def test_cli_jobs_give_the_same_bytes(tmp_path: Path) -> None:
-    national = tmp_path / "national.csv"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_national_sample.py"),
-                    "--output", str(national), "--gemeenten", "2"], check=True,
-                   capture_output=True)  # fmt: skip
+    """A grouped file (3 gemeenten x 4 categories), Prophet in the workers, separate processes."""
+    frame = _frame(12).with_columns(
+        pl.col("category").str.slice(-2).cast(pl.Int64).alias("n"),
+    ).select(
+        pl.format("Gemeente {}", pl.col("n") // 4).alias("Gemeente"),
+        pl.col("month").dt.strftime("%Y-%m").alias("Periode"),
+        pl.format("Regeling {}", pl.col("n") % 4).alias("Taakveld"),
+        pl.col("amount").round(2).alias("Bedrag"),
+    )
+    grouped = tmp_path / "regio.csv"
+    frame.write_csv(grouped, separator=";")
     outputs = []
     for jobs in ("1", "2"):
         done = subprocess.run(
-            [sys.executable, "-m", "cli", "forecast", str(national), "--model", "prophet",
+            [sys.executable, "-m", "cli", "forecast", str(grouped), "--model", "prophet",
              "--jobs", jobs, "--format", "json"],
             capture_output=True, check=True, env={"PATH": "", "NO_COLOR": "1"},
         )  # fmt: skip
         outputs.append(done.stdout)
         assert done.stderr.decode().count("\x1b[") == 0  # no progress bar into a pipe
-    assert outputs[0] == outputs[1] and b'"group": "\'s-Hertogenbosch"' in outputs[0]
+    assert outputs[0] == outputs[1] and b'"group": "Gemeente 2"' in outputs[0]
 
 
 def test_an_unreachable_dask_scheduler_is_a_one_line_usage_error(
