@@ -41,6 +41,7 @@ import difflib
 import hashlib
 import io
 import re
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -855,13 +856,42 @@ def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | None
     """
     with path.open("rb") as handle:
         head = handle.read(_STREAM_HEAD_BYTES)
+    head = head[: head.rfind(b"\n") + 1]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b'"') % 2:
+        return None  # CR-only lines, UTF-16, a quoted line break: the normal reading copes
     # the file's sha256 in a thread beside the streaming pass (hashlib lets go of the GIL)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory() as folder:
         digest = pool.submit(_sha256_of, path)
-        parsed = _stream_head_and_body(path, shown, columns, head)
+        try:
+            head.decode("utf-8")
+            readable = path
+        except UnicodeDecodeError:  # Windows-1252: polars reads UTF-8 only, so transcode
+            readable = _utf8_copy(path, shown, Path(folder))
+        parsed = _stream_head_and_body(path, readable, shown, columns, head)
         if parsed is not None:
             parsed.table.sha256 = digest.result()
         return parsed
+
+
+def _utf8_copy(path: Path, shown: str, folder: Path) -> Path:
+    """A UTF-8 copy of a strict Windows-1252 file, chunk by chunk (one byte is one character,
+    so no chunk splits one); the lines stay where they are."""
+    copy = folder / "utf8.csv"
+    offset = 0
+    with path.open("rb") as source, copy.open("wb") as target:
+        while chunk := source.read(_CHUNK):
+            try:
+                target.write(chunk.decode("cp1252").encode("utf-8"))
+            except UnicodeDecodeError as error:
+                bad = chunk[error.start]
+                raise InputDataError(
+                    f"not readable as cp1252 text (byte 0x{bad:02X} at offset "
+                    f"{offset + error.start})",
+                    source=shown,
+                    hint="save the file as 'CSV UTF-8' from Excel",
+                ) from None
+            offset += len(chunk)
+    return copy
 
 
 def _sha256_of(path: Path) -> str:
@@ -873,15 +903,9 @@ def _sha256_of(path: Path) -> str:
 
 
 def _stream_head_and_body(
-    path: Path, shown: str, columns: ColumnChoice, head: bytes
+    path: Path, readable: Path, shown: str, columns: ColumnChoice, head: bytes
 ) -> _Parsed | None:
-    head = head[: head.rfind(b"\n") + 1]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b'"') % 2:
-        return None
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    """`_stream_csv` once the file is UTF-8 text (`readable`: the file, or its UTF-8 copy)."""
     table = _read_csv(head, shown, "", columns)  # its sha256 is set once the whole file is read
     sample = _interpret(table, columns, Path(shown).stem)
     if sample.layout != LONG or sample.category_column is None or sample.amount_column is None:
@@ -903,7 +927,7 @@ def _stream_head_and_body(
     # worked out once per distinct value; only the amount is parsed line by line.
     raw_keys = [*([group_col] if group_col else []), category_col, date_col]
     scan = pl.scan_csv(
-        path,
+        readable,
         separator=table.separator,
         has_header=False,
         skip_rows=table.header_line,
@@ -935,7 +959,7 @@ def _stream_head_and_body(
     except pl.exceptions.PolarsError:  # ragged or oddly quoted lines: the exact reading copes
         return None
     return _from_distinct(
-        table, path, distinct, (date_col, category_col, amount_col, group_col),
+        table, path, readable, distinct, (date_col, category_col, amount_col, group_col),
         (date_rule, number_rule),
     )  # fmt: skip
 
@@ -943,6 +967,7 @@ def _stream_head_and_body(
 def _from_distinct(
     table: _Table,
     path: Path,
+    readable: Path,
     distinct: pl.DataFrame,
     names: tuple[str, str, str, str | None],
     rules: tuple[DateRule, NumberRule],
@@ -971,7 +996,7 @@ def _from_distinct(
             explain_bad_date(value, date_rule),
         )  # fmt: skip
     if frame["bad"].sum():
-        raise _stream_amount_failure(table, path, frame, amount_col, number_rule)
+        raise _stream_amount_failure(table, readable, frame, amount_col, number_rule)
     table.rows = int(distinct["lines"].sum())
     rows = pl.DataFrame(
         {

@@ -29,7 +29,7 @@ from models.errors import UsageError
 R = TypeVar("R")
 Progress = Callable[[int, int], None]
 MIN_SERIES_PER_WORKER = 4  # below this a worker's start-up costs more than it saves
-DASK_CONNECT_TIMEOUT = "10s"  # a scheduler that does not answer by then is an error
+DASK_CONNECT_TIMEOUT = 10.0  # seconds; a scheduler (or its workers) not there by then: an error
 
 
 def default_jobs() -> int:
@@ -100,6 +100,14 @@ def _on_dask(
             hint="check the address (tcp://host:8786); start one with `dask scheduler`",
         ) from None
     try:
+        try:  # a scheduler without workers would take the tasks and wait for ever
+            client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+        except TimeoutError:
+            raise UsageError(
+                f"the Dask scheduler at {scheduler} has no workers",
+                where="--dask-scheduler",
+                hint=f"start some: dask worker {scheduler} --nthreads 1",
+            ) from None
         # pure=False: every call is its own task, even for two series with equal histories
         futures = client.map(func, *zip(*items, strict=True), pure=False)
         results: list[R] = []

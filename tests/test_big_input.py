@@ -117,3 +117,27 @@ def test_a_total_line_at_the_end_is_dropped(
     without = loading.load_history([declarations])
     assert with_total.monthly.equals(without.monthly)
     assert any("dropped total row" in note for note in with_total.sources[0].notes)
+
+
+@pytest.mark.parametrize("kind", ["cp1252", "crlf"])
+def test_windows_exports_stream_too(
+    declarations: Path, streaming: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    kind: str,
+) -> None:  # fmt: skip
+    """Windows-1252 (with an ë in a category) and CRLF line ends: the same as the normal read."""
+    text = declarations.read_text(encoding="utf-8").replace("Pleegzorg", "Pleegzorg ëxtra")
+    path = tmp_path / f"{kind}.csv"
+    if kind == "cp1252":
+        path.write_bytes(text.encode("cp1252"))
+    else:
+        path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    streamed = loading.load_history([path])
+    assert "streaming pass" in streamed.sources[0].notes[0]
+    monkeypatch.setattr(loading, "STREAM_BYTES", 10**12)
+    normal = loading.load_history([path])
+    assert streamed.monthly.select("category", "month").equals(
+        normal.monthly.select("category", "month")
+    )
+    assert (streamed.monthly["amount"] - normal.monthly["amount"]).abs().max() < 1e-6
+    assert any("ëxtra" in c for c in streamed.monthly["category"].to_list())
+    assert streamed.sources[0].encoding == normal.sources[0].encoding

@@ -117,12 +117,26 @@ def test_an_unreachable_dask_scheduler_is_a_one_line_usage_error(
     pytest.importorskip("distributed")
     import models.parallel
 
-    monkeypatch.setattr(models.parallel, "DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(models.parallel, "DASK_CONNECT_TIMEOUT", 1.0)
     result = runner.invoke(app, ["forecast", "--model", "ets", "--dask-scheduler",
                                  "tcp://127.0.0.1:9"])  # fmt: skip
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --dask-scheduler: cannot reach the Dask scheduler")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_dask_cluster_without_workers_is_an_error_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    import models.parallel
+
+    monkeypatch.setattr(models.parallel, "DASK_CONNECT_TIMEOUT", 1.0)
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["forecast", "--model", "ets", "--dask-scheduler",
+                                     cluster.scheduler_address])  # fmt: skip
+    assert result.exit_code == 2
+    assert "has no workers — start some: dask worker" in result.stderr
 
 
 def test_bad_jobs_is_a_usage_error() -> None:
