@@ -206,14 +206,14 @@ def backtest_dict(result: BacktestResult, seed: int) -> dict[str, Any]:
             "methods": list(result.methods),
         },
         "methods": _rows(method_overview(result.summary), _OVERVIEW_FIELDS),
-        "summary": _rows(_shown(result.summary), BACKTEST_FIELDS),
+        "summary": _rows(shown_keys(result.summary), BACKTEST_FIELDS),
         "by_horizon": [
             {k: _plain(k, v) for k, v in row.items()}
             for row in result.by_horizon.iter_rows(named=True)
         ],
         "years": [
             {k: _plain(k, v) for k, v in row.items()}
-            for row in _shown(result.years).iter_rows(named=True)
+            for row in shown_keys(result.years).iter_rows(named=True)
         ],
         "skipped": [{"category": shown(c), "reason": r} for c, r in result.skipped],
     }
@@ -328,7 +328,7 @@ def _check_cell(row: Mapping[str, Any], key: str) -> str:
     return str(value)
 
 
-def _shown(frame: pl.DataFrame) -> pl.DataFrame:
+def shown_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """Series keys as people read them ("group / category") in a `category` column."""
     return frame.with_columns(pl.col("category").str.replace_all(SEPARATOR, " / ", literal=True))
 

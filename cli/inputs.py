@@ -50,6 +50,10 @@ def forecast_report(
     from models.parallel import default_jobs
     from scenarios.run import ForecastSettings, run_forecast
 
+    cores = default_jobs()
+    if jobs is not None and jobs > cores:  # each worker holds its own Prophet: memory, no speed
+        render.warn([f"--jobs {jobs} is more than the {cores} cores here: {cores} used"])
+        jobs = cores
     settings = ForecastSettings(
         years=years,
         as_of=parse_as_of(as_of) if as_of else None,
@@ -57,7 +61,7 @@ def forecast_report(
         interval=interval,
         seed=seed,
         samples=samples,
-        jobs=default_jobs() if jobs is None else jobs,
+        jobs=cores if jobs is None else jobs,
         scheduler=scheduler,
     )
     chosen = resolve_inputs(inputs)

@@ -78,6 +78,8 @@ def progress_bar(what: str) -> Iterator[Progress | None]:
             bar.start()
             task = bar.add_task(what, total=total, rate="–")
         bar.update(task, completed=done, rate=f"{done / elapsed:.1f}")
+        if done == total:  # the fits are done; what follows (sums, output) takes a moment
+            bar.stop()
 
     try:
         yield update
@@ -410,7 +412,7 @@ def _figure_name(figure: Figure, scenarios: int, grouped: bool = False) -> str:
     if figure.level == "domain":
         name = f"Subtotal {name}"
     if grouped:
-        name = f"{figure.group or ALL_GROUPS}: {name}"
+        name = f"{figure.group or ALL_GROUPS} / {name}"
     return f"{figure.scenario}: {name}" if scenarios > 1 else name
 
 

@@ -202,7 +202,7 @@ def load_history(
         long.with_columns(pl.col("date").dt.truncate("1mo").alias("month"))
         .sort(*keys, "month", "source", _LINE)
         .group_by(*keys, "month", maintain_order=True)
-        .agg(pl.col("amount").sum())
+        .agg(in_cents(pl.col("amount")).sum() / 100)
         .cast(_MONTHLY_SCHEMA | ({"group": pl.String} if grouped else {}))  # type: ignore[arg-type]
         .sort(*keys, "month")
     )
@@ -248,6 +248,13 @@ def _check_choices(paths: Sequence[Path], columns: ColumnChoice, sheet: str | No
             source=str(paths[0]),
             hint="leave --sheet out for CSV and Parquet files",
         )
+
+
+def in_cents(amount: pl.Expr) -> pl.Expr:
+    """Each line in whole cents, as a ledger books it: sums of them are exact, so they do not
+    depend on the order of the lines (a re-sorted export, a streamed file give the same bytes).
+    Int128: ten million lines of the largest allowed amount still fit."""
+    return (amount * 100).round().cast(pl.Int128)
 
 
 def _refuse_same_content(item: _Parsed, earlier: list[_Parsed]) -> None:
@@ -363,8 +370,14 @@ def _load_source(path: Path, shown: str, columns: ColumnChoice, sheet: str | Non
         raise InputDataError(f"unsupported file type {kind}", source=shown, hint=hint)
     if file_format == "csv" and path.stat().st_size > STREAM_BYTES:
         streamed = _stream_csv(path, shown, columns)
-        if streamed is not None:
+        if isinstance(streamed, _Parsed):
             return streamed
+        not_streamed = (
+            f"not read in a streaming pass ({streamed}): read whole, which takes several times "
+            "the file's size in memory"
+        )
+    else:
+        not_streamed = None
     data = path.read_bytes()
     if not data.strip():
         raise InputDataError(
@@ -382,6 +395,8 @@ def _load_source(path: Path, shown: str, columns: ColumnChoice, sheet: str | Non
             "the file has a header but no data rows", hint="export the spending lines too"
         )
     parsed = _interpret(table, columns, Path(shown).stem)
+    if not_streamed:
+        table.notes.insert(0, not_streamed)
     if parsed.rows.height == 0:
         raise table.fail(
             "no amounts left: every line was blank, a total, or zero without a category",
@@ -839,10 +854,11 @@ def _read_parquet(data: bytes, shown: str, digest: str) -> _Table:
 
 STREAM_BYTES = 64 * 2**20  # files above this are streamed (a declarations file: millions of lines)
 _STREAM_HEAD_BYTES = 4 * 2**20  # the head every rule is detected on
+_FIRST_TOTAL = "__first_total"  # the first column's cell is a total label (that column unread)
 _CHUNK = 2**24
 
 
-def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | None:
+def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | str:
     """A big long-layout CSV file, aggregated to one amount per (group,) category and day in a
     streaming pass: memory stays bounded by the number of series x days, not by the lines.
 
@@ -850,15 +866,19 @@ def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | None
     everything once: encoding, separator, header, columns and the date and number rules. The
     whole file is then read lazily with only the used columns selected (client numbers and
     other columns are never read into memory), under those rules. Amounts are summed in whole
-    cents, exact and the same in any order. Returns None where the head shows something only
-    the normal reading handles (not UTF-8, quoted line breaks, a wide layout, a domain column);
-    the caller then reads the file as usual.
+    cents, exact and the same in any order. Returns why not where the head shows something only
+    the normal reading handles (UTF-16, CR-only lines, quotes around line breaks, a wide layout,
+    a domain column); the caller then reads the file as usual, and says so.
     """
     with path.open("rb") as handle:
         head = handle.read(_STREAM_HEAD_BYTES)
     head = head[: head.rfind(b"\n") + 1]
-    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b'"') % 2:
-        return None  # CR-only lines, UTF-16, a quoted line break: the normal reading copes
+    if not head:
+        return "no line feed in its first lines: CR-only line ends"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text"
+    if head.count(b'"') % 2:
+        return "an unpaired quote in its first lines"
     # the file's sha256 in a thread beside the streaming pass (hashlib lets go of the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory() as folder:
         digest = pool.submit(_sha256_of, path)
@@ -868,7 +888,7 @@ def _stream_csv(path: Path, shown: str, columns: ColumnChoice) -> _Parsed | None
         except UnicodeDecodeError:  # Windows-1252: polars reads UTF-8 only, so transcode
             readable = _utf8_copy(path, shown, Path(folder))
         parsed = _stream_head_and_body(path, readable, shown, columns, head)
-        if parsed is not None:
+        if isinstance(parsed, _Parsed):
             parsed.table.sha256 = digest.result()
         return parsed
 
@@ -904,14 +924,14 @@ def _sha256_of(path: Path) -> str:
 
 def _stream_head_and_body(
     path: Path, readable: Path, shown: str, columns: ColumnChoice, head: bytes
-) -> _Parsed | None:
+) -> _Parsed | str:
     """`_stream_csv` once the file is UTF-8 text (`readable`: the file, or its UTF-8 copy)."""
     table = _read_csv(head, shown, "", columns)  # its sha256 is set once the whole file is read
     sample = _interpret(table, columns, Path(shown).stem)
     if sample.layout != LONG or sample.category_column is None or sample.amount_column is None:
-        return None
+        return f"layout {sample.layout}"
     if _pick_by_name(table.names, DOMAIN_NAMES, set()) is not None:
-        return None
+        return "a domain column"
     date_col, category_col = sample.date_column, sample.category_column
     amount_col, group_col = sample.amount_column, sample.group_column
     date_rule = detect_date_rule(table.frame[date_col])
@@ -919,7 +939,7 @@ def _stream_head_and_body(
         table.frame[amount_col].drop_nulls(), table.separator == ";"
     )
     if date_rule is None:
-        return None
+        return "no date rule in its first lines"
     assert table.header_line is not None and table.separator is not None
 
     # The streaming pass groups by the raw text of the key cells: a few thousand distinct values
@@ -940,15 +960,17 @@ def _stream_head_and_body(
         .map_batches(lambda v: parse_amounts(v, number_rule), pl.Float64, is_elementwise=True)
     )  # fmt: skip
     unreadable = pl.col("_amount").is_null() | (pl.col("_amount").abs() > MAX_AMOUNT)
+    first = _first_unused(table, [*raw_keys, amount_col])
+    flag = (_is_total(pl.col(first)) if first else pl.lit(False)).alias(_FIRST_TOTAL)
     try:
         distinct = (
-            scan.select(_LINE, *raw_keys, pl.col(amount_col))
+            scan.select(_LINE, *raw_keys, pl.col(amount_col), flag)
             .filter(pl.any_horizontal(pl.col(n).is_not_null() for n in [*raw_keys, amount_col]))
             .with_columns(amount.alias("_amount"))  # parsed once; the checks read the column
             .with_columns(unreadable.alias("_bad"))
-            .group_by(*raw_keys)
+            .group_by(*raw_keys, _FIRST_TOTAL)
             .agg(
-                (pl.col("_amount") * 100).round().cast(pl.Int64).sum().alias("cents"),
+                in_cents(pl.col("_amount")).sum().alias("cents"),
                 pl.col(_LINE).min(),
                 pl.len().alias("lines"),
                 pl.col("_bad").sum().alias("bad"),
@@ -956,8 +978,8 @@ def _stream_head_and_body(
             )
             .collect(engine="streaming")
         )
-    except pl.exceptions.PolarsError:  # ragged or oddly quoted lines: the exact reading copes
-        return None
+    except pl.exceptions.PolarsError as error:  # ragged or oddly quoted lines
+        return f"a line that polars cannot split ({type(error).__name__})"
     return _from_distinct(
         table, path, readable, distinct, (date_col, category_col, amount_col, group_col),
         (date_rule, number_rule),
@@ -978,7 +1000,12 @@ def _from_distinct(
     date_rule, number_rule = rules
     # sorted by each key's first line: the first bad key found is the first bad line
     frame = _cells_stripped(distinct).sort(_LINE)
-    frame = _drop_total_rows(table, frame, [date_col, category_col])
+    frame = _drop_total_rows(
+        table, frame.with_columns(pl.when(pl.col(_FIRST_TOTAL)).then(pl.lit("totaal"))
+                                  .alias(_FIRST_TOTAL)),
+        [date_col, category_col, *([group_col] if group_col else [])],
+        undated=(_FIRST_TOTAL, date_col),
+    ).drop(_FIRST_TOTAL)  # fmt: skip
     if frame.height == 0:
         raise table.fail("no data rows left after dropping total and blank lines")
     for name, what in ((date_col, "date"), *([(group_col, "group")] if group_col else [])):
@@ -1193,12 +1220,28 @@ def _date_column_by_values(table: _Table, taken: set[str]) -> str | None:
 # Rows: totals, blanks, dates, amounts, categories
 
 
-def _drop_total_rows(table: _Table, frame: pl.DataFrame, label_columns: list[str]) -> pl.DataFrame:
-    """Drop `Totaal`/`Subtotaal` lines (label in `label_columns`): they would double-count."""
+def _drop_total_rows(
+    table: _Table,
+    frame: pl.DataFrame,
+    label_columns: list[str],
+    undated: tuple[str, str] | None = None,
+) -> pl.DataFrame:
+    """Drop `Totaal`/`Subtotaal` lines (label in `label_columns`): they would double-count.
+
+    `undated` = (first column, date column): a line with a total label in the file's first
+    column (an unused one, such as a client number) and no date is a total line too.
+    """
     labels = [
         pl.col(name).cast(pl.String).str.to_lowercase().str.contains(TOTAL_LABEL).fill_null(False)
         for name in label_columns
     ]
+    if undated is not None:
+        first, date_column = undated
+        labels.append(
+            _is_total(pl.col(first)) & pl.col(date_column).is_null()
+            if first in frame.columns
+            else pl.lit(False)
+        )
     if not labels:
         return frame
     total = pl.any_horizontal(labels)
@@ -1207,6 +1250,18 @@ def _drop_total_rows(table: _Table, frame: pl.DataFrame, label_columns: list[str
         kind = "total row" if len(lines) == 1 else "total rows"
         table.notes.append(f"dropped {kind} at {_lines(lines, table.line_word)}")
     return frame.filter(~total)
+
+
+def _is_total(cell: pl.Expr) -> pl.Expr:
+    return cell.cast(pl.String).str.strip_chars().str.to_lowercase().str.contains(
+        TOTAL_LABEL
+    ).fill_null(False)
+
+
+def _first_unused(table: _Table, used: Sequence[str | None]) -> str | None:
+    """The file's first column, when no role uses it (where totals often carry their label)."""
+    first = table.names[0] if table.names else None
+    return first if first is not None and first not in used else None
 
 
 def _drop_unused_rows(table: _Table, frame: pl.DataFrame, used: list[str]) -> pl.DataFrame:
@@ -1412,9 +1467,11 @@ def _long(
     group_col: str | None = None,
 ) -> _Parsed:
     used = [name for name in (date_col, category_col, amount_col, domain_col) if name]
+    first = _first_unused(table, [*used, group_col])
     frame = _drop_total_rows(
-        table, table.frame, [name for name in (date_col, category_col) if name]
-    )
+        table, table.frame, [name for name in (date_col, category_col, group_col) if name],
+        undated=(first, date_col) if first else None,
+    )  # fmt: skip
     frame = _drop_unused_rows(table, frame, used)
     _require_rows(table, frame)
     _note_duplicates(table, frame)

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
@@ -77,6 +80,37 @@ def _collect(futures: dict[Future[R], int], total: int, progress: Progress | Non
     return [found[index] for index in range(total)]
 
 
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}")
+
+
+def _connect(client_type: Any, scheduler: str) -> Any:
+    """A Client of the scheduler at `scheduler`, or a UsageError. The connection is made in a
+    daemon thread with a deadline: something at that address that is not a Dask scheduler
+    (a web server, say) can make the handshake wait for ever, or fail in odd ways."""
+    result: list[Any] = []
+
+    def connect() -> None:
+        try:
+            result.append(client_type(scheduler, timeout=DASK_CONNECT_TIMEOUT,
+                                      set_as_default=False))  # fmt: skip
+        except BaseException as error:  # noqa: BLE001 - reported below as one line
+            result.append(error)
+
+    thread = threading.Thread(target=connect, daemon=True, name="carecast-dask-connect")
+    thread.start()
+    thread.join(2 * DASK_CONNECT_TIMEOUT)
+    outcome = result[0] if result else TimeoutError("no answer")
+    if isinstance(outcome, BaseException):
+        # a half-made Client complains again when it is collected: not the user's business
+        sys.unraisablehook = lambda _: None
+        raise UsageError(
+            f"cannot reach the Dask scheduler at {scheduler} ({type(outcome).__name__})",
+            where="--dask-scheduler",
+            hint="check the address (tcp://host:8786); start one with `dask scheduler`",
+        )
+    return outcome
+
+
 def _on_dask(
     func: Callable[..., R],
     items: Sequence[tuple[Any, ...]],
@@ -91,14 +125,13 @@ def _on_dask(
             where="--dask-scheduler",
             hint="pip install 'carecast[dask]'",
         ) from None
-    try:
-        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
+    if not _ADDRESS.fullmatch(scheduler):
         raise UsageError(
-            f"cannot reach the Dask scheduler at {scheduler} ({type(error).__name__})",
+            f"'{scheduler}' is not a Dask scheduler address",
             where="--dask-scheduler",
-            hint="check the address (tcp://host:8786); start one with `dask scheduler`",
-        ) from None
+            hint="write tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786",
+        )
+    client = _connect(Client, scheduler)
     try:
         try:  # a scheduler without workers would take the tasks and wait for ever
             client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)

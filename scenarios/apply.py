@@ -66,17 +66,21 @@ def apply_scenario(
     scenario: Scenario,
     domains: Mapping[str, str],
     match: Matcher | None = None,
+    *,
+    skip_unknown: bool = False,
 ) -> list[SeriesForecast]:
     """The forecasts with `scenario` applied to every sample path, in the same order.
 
     `domains` maps every forecast category to its domain. Raises UsageError (naming the scenario
-    file) for a name that refers to no forecast category and for a one-off in an actual month.
+    file) for a name that refers to no forecast category and for a one-off in an actual month;
+    with `skip_unknown` (one group of a grouped input, whose names were checked against all
+    groups) such a name just does not apply here.
     """
     categories = [f.category for f in forecasts]
     missing = [c for c in categories if c not in domains]
     if missing:
         raise ValueError(f"no domain for categories {missing}")
-    resolve = _Resolver(scenario, categories, domains, match)
+    resolve = _Resolver(scenario, categories, domains, match, skip_unknown)
 
     factors: dict[str, list[Step]] = {}
     amounts: dict[str, list[Step]] = {}
@@ -170,11 +174,13 @@ class _Resolver:
         categories: Sequence[str],
         domains: Mapping[str, str],
         match: Matcher | None,
+        skip_unknown: bool = False,
     ) -> None:
         self.scenario = scenario
         self.categories = list(categories)
         self.domains = domains
         self.match = match
+        self.skip_unknown = skip_unknown
 
     def __call__(
         self, names: Sequence[str], where: str, *, domains_allowed: bool = True
@@ -187,11 +193,15 @@ class _Resolver:
             if domains_allowed and domain in DOMAIN_NAMES:
                 chosen.update(c for c in self.categories if self.domains[c] == domain)
             else:
-                chosen.add(self._category(name, where))
+                found = self._category(name, where)
+                if found is not None:
+                    chosen.add(found)
         return [c for c in self.categories if c in chosen]  # forecast order, no duplicates
 
-    def _category(self, name: str, where: str) -> str:
+    def _category(self, name: str, where: str) -> str | None:
         found = self.match(name) if self.match is not None else name
+        if found is None and self.skip_unknown:
+            return None  # one group's part: the category is another group's
         if found is None:
             raise UsageError(
                 f"unknown category {name!r}",

@@ -194,7 +194,7 @@ def forecast_history(
     ] or [Scenario(BASELINE)]
     if history.grouped:
         for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True):
-            _refuse_amounts_with_groups(path, scenario)
+            refuse_amounts_with_groups(path, scenario)
     names = [scenario.name for scenario in scenarios]
     if len(set(names)) < len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -253,7 +253,7 @@ def forecast_history(
             names_here = [f.category for f in part.forecasts]
             adjusted = apply_scenario(
                 part.forecasts, scenario, part.domains,
-                partial(match_category, categories=names_here),
+                partial(match_category, categories=names_here), skip_unknown=history.grouped,
             )  # fmt: skip
             warnings += _negative_months(scenario, adjusted)
             budgets = _budget_by_category(scenario, names_here, years)
@@ -329,7 +329,7 @@ def forecast_history(
     )
 
 
-def _refuse_amounts_with_groups(path: Path, scenario: Scenario) -> None:
+def refuse_amounts_with_groups(path: Path, scenario: Scenario) -> None:
     """A budget, a one-off or a measure in euro is an amount for one municipality: over several
     groups it would count once per group. Percentages apply to every group's series alike."""
     what = [

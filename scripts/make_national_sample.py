@@ -117,6 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.output.exists():
         parser.error(f"{args.output} exists: choose another name or remove it")
+    if args.gemeenten is not None and args.gemeenten < 1:
+        parser.error("--gemeenten must be 1 or more")
+    needed = ("iv3_2023_jaarrekening.csv", "iv3_2023_begroting.csv", "iv3_2024_begroting.csv")
+    missing = [name for name in needed if not (args.iv3_dir / name).is_file()]
+    if missing:
+        parser.error(f"the CBS Iv3 files are not in {args.iv3_dir} ({', '.join(missing)}): "
+                     "give their folder with --iv3-dir")  # fmt: skip
     text = build(args.iv3_dir, args.gemeenten)
     args.output.write_bytes(text.encode("utf-8"))
     print(f"wrote {text.count(chr(10)) - 1} rows to {args.output}", file=sys.stderr)

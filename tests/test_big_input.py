@@ -141,3 +141,32 @@ def test_windows_exports_stream_too(
     assert (streamed.monthly["amount"] - normal.monthly["amount"]).abs().max() < 1e-6
     assert any("ëxtra" in c for c in streamed.monthly["category"].to_list())
     assert streamed.sources[0].encoding == normal.sources[0].encoding
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_total_labelled_in_the_first_column_is_dropped(
+    declarations: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    """`Totaal;;;;;123…` under a client-number column (no date): a total, in both readings."""
+    monkeypatch.setattr(loading, "STREAM_BYTES", 1_000_000 if stream else 10**12)
+    path = tmp_path / "totaal_links.csv"
+    path.write_text(declarations.read_text(encoding="utf-8") + "Totaal;;;;;1234567890,00\n",
+                    encoding="utf-8")  # fmt: skip
+    history = loading.load_history([path])
+    assert history.monthly["amount"].sum() == pytest.approx(
+        loading.load_history([declarations]).monthly["amount"].sum(), abs=0.01
+    )
+    assert any(f"dropped total row at line {LINES + 2}" in n for n in history.sources[0].notes)
+
+
+def test_a_big_file_that_cannot_stream_says_so(
+    declarations: Path, streaming: None, tmp_path: Path
+) -> None:
+    lines = declarations.read_text(encoding="utf-8").splitlines()
+    lines[10] = lines[10].replace("C", 'C"', 1)  # a stray quote in a client number
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    history = loading.load_history([path])
+    assert history.sources[0].notes[0].startswith(
+        "not read in a streaming pass (an unpaired quote in its first lines): read whole"
+    )

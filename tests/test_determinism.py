@@ -76,3 +76,22 @@ def test_no_module_reads_the_wall_clock() -> None:
                 ):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+def test_a_re_sorted_export_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Lines are counted in whole cents, so their order cannot move a sum in its last bit (and
+    Prophet can react to the last bit)."""
+    import random
+
+    lines = (ROOT / "models" / "data" / "sample_midden_drenthe.csv").read_text(
+        encoding="utf-8"
+    ).splitlines()
+    body = lines[1:]
+    random.Random(4).shuffle(body)
+    shuffled = tmp_path / "geschud.csv"
+    shuffled.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
+    in_order = tmp_path / "op_volgorde.csv"
+    in_order.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["forecast", "--model", "prophet", "--format", "csv"]
+    assert _run([*args, str(shuffled)], ENVIRONMENTS[0]) == _run([*args, str(in_order)],
+                                                                 ENVIRONMENTS[0])  # fmt: skip

@@ -210,3 +210,43 @@ def test_grouped_json_fits_the_schema(tmp_path: Path) -> None:
     Draft202012Validator(schema).validate(data)
     assert data["inputs"][0]["group_column"] == "Gemeente"
     assert {c["group"] for c in data["categories"]} == {"Aa en Hunze", "Midden-Drenthe"}
+
+
+def test_a_scenario_naming_a_category_one_gemeente_lacks(tmp_path: Path) -> None:
+    """Names are checked against all gemeenten; where a gemeente lacks one, it just does not
+    apply there. `scenario check --data` refuses euro amounts on grouped data, as forecast does."""
+    path = region(tmp_path / "regio.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not (line.startswith("Aa en Hunze")
+                                           and CATEGORIES[0] in line)]  # fmt: skip
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    scenario = tmp_path / "m.toml"
+    scenario.write_text('[scenario]\nname = "M"\n[[measure]]\nname = "POH"\n'
+                        f'applies_to = ["{CATEGORIES[0]}"]\nstart = 2027-01-01\n'
+                        "effect_percent = -10.0\nramp_months = 1\n", encoding="utf-8")  # fmt: skip
+    base, measured = forecast_json(str(path)), forecast_json(str(path), "--scenario", str(scenario))
+
+    def row(data: dict[str, Any], group: str, category: str) -> float:
+        (found,) = [r["forecast"] for r in data["annual"] if r["year"] == 2027
+                    and r["group"] == group and r["category"] == category]  # fmt: skip
+        return float(found)
+
+    assert row(measured, "Midden-Drenthe", CATEGORIES[0]) == pytest.approx(
+        0.9 * row(base, "Midden-Drenthe", CATEGORIES[0]), abs=0.02
+    )
+    assert row(measured, "Aa en Hunze", CATEGORIES[1]) == row(base, "Aa en Hunze", CATEGORIES[1])
+    budget = tmp_path / "b.toml"
+    budget.write_text('[scenario]\nname = "B"\n[[one_off]]\nname = "x"\n'
+                      f'category = "{CATEGORIES[0]}"\nmonth = 2027-03-01\namount_eur = 1000\n',
+                      encoding="utf-8")  # fmt: skip
+    checked = runner.invoke(app, ["scenario", "check", str(budget), "--data", str(path)])
+    assert checked.exit_code == 2 and "[[one_off]] name amounts for one" in checked.stderr
+
+
+def test_backtest_of_grouped_data_names_group_and_category(tmp_path: Path) -> None:
+    path = region(tmp_path / "regio.csv")
+    result = runner.invoke(app, ["backtest", str(path), "--method", "ets", "--origins", "1",
+                                 "--format", "csv"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "\x1f" not in result.stdout
+    assert f"Midden-Drenthe / {CATEGORIES[0]}" in result.stdout

@@ -177,3 +177,45 @@ def test_the_progress_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sys, "stderr", __import__("io").StringIO())  # a pipe: nothing at all
     with render.progress_bar("fitting") as update:
         assert update is None
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://", "http://127.0.0.1:8786"])
+def test_a_malformed_dask_address_is_refused_at_once(address: str) -> None:
+    result = runner.invoke(app, ["forecast", "--model", "ets", "--dask-scheduler", address])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: --dask-scheduler: '{address}' is not a Dask scheduler address — write "
+        "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786\n"
+    )
+
+
+def test_a_web_server_at_the_dask_address_is_an_error_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("distributed")
+    import http.server
+    import threading
+
+    import models.parallel
+
+    monkeypatch.setattr(models.parallel, "DASK_CONNECT_TIMEOUT", 1.0)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
+        result = runner.invoke(app, ["forecast", "--model", "ets", "--dask-scheduler", address])
+    finally:
+        server.shutdown()
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --dask-scheduler: cannot reach the Dask scheduler "
+                                    f"at {address}")  # fmt: skip
+    assert result.stderr.count("\n") == 1
+
+
+def test_more_jobs_than_cores_are_capped_with_a_warning() -> None:
+    from models.parallel import default_jobs
+
+    many = str(default_jobs() + 5)
+    result = runner.invoke(app, ["forecast", "--model", "ets", "--jobs", many, "--format", "csv"])
+    assert result.exit_code == 0
+    assert f"warning: --jobs {many} is more than the {default_jobs()} cores here" in result.stderr

@@ -15,6 +15,7 @@ from cli.options import (
     DateCol,
     Debug,
     Force,
+    GroupCol,
     Inputs,
     InspectFormat,
     InspectFormatOption,
@@ -29,6 +30,7 @@ def backtest(
     date_col: DateCol = None,
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
+    group_col: GroupCol = None,
     sheet: Sheet = None,
     as_of: AsOf = None,
     origins: Annotated[
@@ -84,7 +86,9 @@ def backtest(
         formats.check_output_target(output, force=force, inputs=inputs or [])
     chosen = resolve_inputs(inputs)
     history = load_history(
-        chosen.paths, ColumnChoice(date=date_col, category=category_col, amount=amount_col), sheet
+        chosen.paths,
+        ColumnChoice(date=date_col, category=category_col, amount=amount_col, group=group_col),
+        sheet,
     )
     prepared = prepare_history(history, parse_as_of(as_of) if as_of else None)
     render.warn(prepared.warnings)
@@ -115,7 +119,7 @@ def backtest(
         elif output_format is InspectFormat.json:
             text = formats.dumps_json(formats.backtest_dict(result, seed))
         else:
-            text = formats.to_csv(result.summary, formats.BACKTEST_FIELDS)
+            text = formats.to_csv(formats.shown_keys(result.summary), formats.BACKTEST_FIELDS)
         if output is None:
             sys.stdout.write(text)
         else:

@@ -12,6 +12,7 @@ from cli.options import (
     DateCol,
     Debug,
     Force,
+    GroupCol,
     Inputs,
     InspectFormat,
     InspectFormatOption,
@@ -26,6 +27,7 @@ def inspect(
     date_col: DateCol = None,
     category_col: CategoryCol = None,
     amount_col: AmountCol = None,
+    group_col: GroupCol = None,
     sheet: Sheet = None,
     as_of: AsOf = None,
     output_format: InspectFormatOption = InspectFormat.table,
@@ -49,7 +51,9 @@ def inspect(
         formats.check_output_target(output, force=force, inputs=inputs or [])
     chosen = resolve_inputs(inputs)
     history = load_history(
-        chosen.paths, ColumnChoice(date=date_col, category=category_col, amount=amount_col), sheet
+        chosen.paths,
+        ColumnChoice(date=date_col, category=category_col, amount=amount_col, group=group_col),
+        sheet,
     )
     sources = tuple(replace(s, path=chosen.labels.get(s.path, s.path)) for s in history.sources)
     prepared = prepare_history(history, parse_as_of(as_of) if as_of else None)

@@ -108,12 +108,15 @@ def check(
     from models.loading import load_history
     from models.series import split_series
     from scenarios.parse import is_budget_file, load_budget, load_scenario
+    from scenarios.run import refuse_amounts_with_groups
 
     categories: list[str] | None = None
     domains: dict[str, str] | None = None
     first_forecast: date | None = None
+    grouped = False
     if data:
         history = load_history(data)
+        grouped = history.grouped
         keys = history.monthly["category"].unique(maintain_order=True).to_list()
         categories = list(dict.fromkeys(split_series(key)[1] for key in keys))
         domains = domains_for(categories, history.domains)
@@ -131,6 +134,8 @@ def check(
             scenario = load_scenario(
                 file, categories, domains=domains, first_forecast_month=first_forecast
             )
+            if grouped:
+                refuse_amounts_with_groups(file, scenario)
         except ProblemList as error:
             problems += error.problems
         except CarecastError as error:
