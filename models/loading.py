@@ -928,8 +928,10 @@ def _stream_head_and_body(
     """`_stream_csv` once the file is UTF-8 text (`readable`: the file, or its UTF-8 copy)."""
     table = _read_csv(head, shown, "", columns)  # its sha256 is set once the whole file is read
     sample = _interpret(table, columns, Path(shown).stem)
-    if sample.layout != LONG or sample.category_column is None or sample.amount_column is None:
-        return f"layout {sample.layout}"
+    if sample.layout != LONG:
+        return f"the layout is {sample.layout}"
+    if sample.category_column is None or sample.amount_column is None:
+        return "no category column"
     if _pick_by_name(table.names, DOMAIN_NAMES, set()) is not None:
         return "a domain column"
     date_col, category_col = sample.date_column, sample.category_column

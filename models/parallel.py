@@ -25,9 +25,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from models.errors import UsageError
+from models.errors import ModelError, UsageError
 
 R = TypeVar("R")
 Progress = Callable[[int, int], None]
@@ -66,9 +67,16 @@ def map_series(
                 progress(done, total)
         return results
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(func, *item): index for index, item in enumerate(items)}
-        return _collect(futures, total, progress)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(func, *item): index for index, item in enumerate(items)}
+            return _collect(futures, total, progress)
+    except BrokenProcessPool:
+        raise ModelError(
+            "a worker process stopped in the middle of a fit",
+            where="--jobs",
+            hint="it may have run out of memory: try fewer --jobs",
+        ) from None
 
 
 def _collect(futures: dict[Future[R], int], total: int, progress: Progress | None) -> list[R]:

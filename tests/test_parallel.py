@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from models.errors import UsageError
+from models.errors import ModelError, UsageError
 from models.forecast import forecast_categories
 from models.parallel import map_series
 
@@ -30,6 +30,14 @@ def _square(x: int) -> int:
 def _fail_on_three(x: int) -> int:
     if x == 3:
         raise ValueError("three")
+    return x
+
+
+def _die_on_five(x: int) -> int:
+    if x == 5:
+        import os
+
+        os._exit(9)  # as the kernel's out-of-memory killer would end a worker
     return x
 
 
@@ -59,6 +67,8 @@ def test_map_series_keeps_order_reports_progress_and_raises() -> None:
         map_series(_fail_on_three, items, jobs=2)
     with pytest.raises(UsageError, match="--jobs must be 1 or more"):
         map_series(_square, items, jobs=0)
+    with pytest.raises(ModelError, match="a worker process stopped"):
+        map_series(_die_on_five, items, jobs=2)
 
 
 def test_worker_processes_give_the_same_paths() -> None:
