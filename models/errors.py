@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 class CarecastError(Exception):
     """A problem the user can fix. Rendered as `error: FILE[:LINE[:COL]]: where: problem — hint`."""
@@ -75,3 +81,20 @@ class ProblemList(UsageError):
 
     def lines(self) -> list[str]:
         return [p.one_line() for p in self.problems]
+
+
+def read_all(items: Iterable[T], read: Callable[[T], R]) -> list[R]:
+    """`[read(item) for item in items]`, except that the problems of every item are raised
+    together (one ProblemList) instead of stopping at the first bad file."""
+    results: list[R] = []
+    problems: list[CarecastError] = []
+    for item in items:
+        try:
+            results.append(read(item))
+        except ProblemList as error:
+            problems += error.problems
+        except CarecastError as error:
+            problems.append(error)
+    if problems:
+        raise ProblemList(problems)
+    return results

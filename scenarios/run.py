@@ -18,7 +18,7 @@ import polars as pl
 from models.aggregate import annual_summary, monthly_summary
 from models.calibrate import calibrate_forecasts
 from models.categories import domain_sort_key, domains_for
-from models.errors import UsageError
+from models.errors import UsageError, read_all
 from models.forecast import (
     ENDED_AFTER_MONTHS,
     MODEL_CHOICES,
@@ -53,7 +53,10 @@ class ForecastSettings:
     def check(self) -> None:
         """Reject settings that cannot give a meaningful forecast, before any work is done."""
         if not 0 <= self.years <= MAX_YEARS:
-            raise UsageError(f"--years must be between 0 and {MAX_YEARS}, got {self.years}")
+            raise UsageError(
+                f"--years must be between 0 and {MAX_YEARS}, got {self.years}",
+                hint="--years 3 shows the current year and the 3 budget years after it",
+            )
         if not 0.0 < self.interval < 1.0:
             raise UsageError(
                 f"--interval must be between 0 and 1, got {self.interval}",
@@ -62,9 +65,16 @@ class ForecastSettings:
         if self.model not in MODELS:
             raise UsageError(f"unknown --model {self.model!r}", hint="use " + " or ".join(MODELS))
         if not 100 <= self.samples <= 20_000:
-            raise UsageError(f"--samples must be between 100 and 20000, got {self.samples}")
+            raise UsageError(
+                f"--samples must be between 100 and 20000, got {self.samples}",
+                hint="the default 1000 is plenty for an 80 % interval; use more for a 95 % one",
+            )
         if self.jobs < 1:
-            raise UsageError(f"--jobs must be 1 or more, got {self.jobs}", where="--jobs")
+            raise UsageError(
+                f"must be 1 or more, got {self.jobs}",
+                where="--jobs",
+                hint="--jobs 1 fits in this process; leave it out to use every core",
+            )
 
 
 @dataclass(frozen=True)
@@ -188,13 +198,12 @@ def forecast_history(
     # groups, against the plain category names (a scenario applies to every group's series).
     plain = list(dict.fromkeys(split_series(c)[1] for c in order))
     plain_domains = {split_series(c)[1]: d for c, d in domains.items()}
-    scenarios = [
-        load_scenario(path, plain, domains=plain_domains, first_forecast_month=first_forecast)
-        for path in scenario_files
-    ] or [Scenario(BASELINE)]
-    if history.grouped:
-        for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True):
-            refuse_amounts_with_groups(path, scenario)
+    # every bad file is reported in one go, so a second one does not wait for the first
+    scenarios = read_all(
+        scenario_files,
+        partial(read_scenario, categories=plain, domains=plain_domains,
+                first_forecast=first_forecast, grouped=history.grouped),
+    ) or [Scenario(BASELINE)]  # fmt: skip
     names = [scenario.name for scenario in scenarios]
     if len(set(names)) < len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -327,6 +336,21 @@ def forecast_history(
             for path, scenario in zip(scenario_files, scenarios[: len(scenario_files)], strict=True)
         ),
     )
+
+
+def read_scenario(
+    path: Path,
+    categories: Sequence[str] | None,
+    domains: Mapping[str, str] | None,
+    first_forecast: date | None,
+    *,
+    grouped: bool,
+) -> Scenario:
+    """One scenario file, read, resolved and checked against the data (when given)."""
+    scenario = load_scenario(path, categories, domains=domains, first_forecast_month=first_forecast)
+    if grouped:
+        refuse_amounts_with_groups(path, scenario)
+    return scenario
 
 
 def refuse_amounts_with_groups(path: Path, scenario: Scenario) -> None:

@@ -215,6 +215,34 @@ def test_a_bad_scenario_reports_every_problem_and_changes_nothing(tmp_path: Path
     assert checked.exit_code == 2 and len(checked.stderr.strip().splitlines()) >= 3
 
 
+def test_every_bad_scenario_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    comma = tmp_path / "a.toml"
+    comma.write_text(
+        '[scenario]\nname = "A"\n\n[[volume]]\ngrowth_percent_per_year = 3,5\nfrom = 2027-01-01\n',
+        encoding="utf-8",
+    )
+    misspelt = tmp_path / "b.toml"
+    misspelt.write_text(
+        '[scenario]\nname = "B"\n\n[[volume]]\ngroth_percent_per_year = 2.0\nfrom = 2027-01-01\n',
+        encoding="utf-8",
+    )
+    good = tmp_path / "c.toml"
+    good.write_text('[scenario]\nname = "C"\n', encoding="utf-8")
+    missing = tmp_path / "d.toml"
+    args = ["forecast", "--format", "csv"]
+    for path in (comma, good, misspelt, missing):
+        args += ["--scenario", str(path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"error: {comma}:5:") and "3.5" in lines[0]
+    assert any(line.startswith(f"error: {misspelt}:5:") and "did you mean" in line
+               for line in lines)  # fmt: skip
+    assert lines[-1].startswith(f"error: {missing}") and "not found" in lines[-1]
+    assert not any(str(good) in line for line in lines)
+    assert result.stdout == ""
+
+
 def test_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "komma.toml"
     bad.write_text(

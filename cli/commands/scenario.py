@@ -103,12 +103,12 @@ def check(
     Example: carecast scenario check voorjaarsnota.toml --data grootboek.csv
     """
     from models.categories import domains_for
-    from models.errors import CarecastError, ProblemList
+    from models.errors import read_all
     from models.history import prepare_history
     from models.loading import load_history
     from models.series import split_series
-    from scenarios.parse import is_budget_file, load_budget, load_scenario
-    from scenarios.run import refuse_amounts_with_groups
+    from scenarios.parse import is_budget_file, load_budget
+    from scenarios.run import read_scenario
 
     categories: list[str] | None = None
     domains: dict[str, str] | None = None
@@ -122,30 +122,20 @@ def check(
         domains = domains_for(categories, history.domains)
         # as `forecast` does: the forecast starts after the last complete month
         first_forecast = _next_month(prepare_history(history).last_complete_month)
-    problems: list[CarecastError] = []
-    for file in files:
-        try:
-            if is_budget_file(file):
-                budget = load_budget(file, categories)
-                print(
-                    f"ok: {file}: budget file, {_budget_summary(budget.amounts)}", file=sys.stderr
-                )
-                continue
-            scenario = load_scenario(
-                file, categories, domains=domains, first_forecast_month=first_forecast
-            )
-            if grouped:
-                refuse_amounts_with_groups(file, scenario)
-        except ProblemList as error:
-            problems += error.problems
-        except CarecastError as error:
-            problems.append(error)
-        else:
-            print(f"ok: {file}: scenario {scenario.name!r}", file=sys.stderr)
-    if categories is None:
-        print("note: category names not checked against data (use --data)", file=sys.stderr)
-    if problems:
-        raise ProblemList(problems)
+
+    def check_one(file: Path) -> None:
+        if is_budget_file(file):
+            budget = load_budget(file, categories)
+            print(f"ok: {file}: budget file, {_budget_summary(budget.amounts)}", file=sys.stderr)
+            return
+        scenario = read_scenario(file, categories, domains, first_forecast, grouped=grouped)
+        print(f"ok: {file}: scenario {scenario.name!r}", file=sys.stderr)
+
+    try:
+        read_all(files, check_one)
+    finally:
+        if categories is None:
+            print("note: category names not checked against data (use --data)", file=sys.stderr)
 
 
 def _budget_summary(amounts: dict[str, dict[int, float]]) -> str:
