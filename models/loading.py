@@ -60,8 +60,11 @@ from models.parsing import (
     DOMAIN_VALUES,
     FOOTER_LABEL,
     GROUP_NAMES,
+    MONTH_NAMES,
+    PERIOD_VALUE,
     TEXTUAL_DATE_RULES,
     TOTAL_LABEL,
+    YEAR_NAMES,
     DateRule,
     NumberRule,
     detect_date_rule,
@@ -146,7 +149,9 @@ _FORMATS = {
 _SEPARATORS = (";", "\t", ",")
 _LINE = "__line"  # 1-based line (CSV), sheet row (Excel) or record number (Parquet) of each row
 _HEADER_SEARCH_ROWS = 50
-_KNOWN_NAMES = frozenset(DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES + GROUP_NAMES)
+_KNOWN_NAMES = frozenset(
+    DATE_NAMES + CATEGORY_NAMES + AMOUNT_NAMES + DOMAIN_NAMES + GROUP_NAMES + YEAR_NAMES
+)
 _MONTHLY_SCHEMA = {"category": pl.String, "month": pl.Date, "amount": pl.Float64}
 _ROLE_FLAGS = {
     "date": "--date-col", "category": "--category-col", "amount": "--amount-col",
@@ -290,6 +295,7 @@ class _Table:
     warnings: list[str] = field(default_factory=list)
     repeated: dict[str, int] = field(default_factory=dict)  # header text → columns named so
     thousands_line: int | None = None  # a title line above the header that says "x € 1.000"
+    split_month: tuple[str, str] | None = None  # (year, period) columns read as one month
 
     @property
     def line_word(self) -> str:
@@ -433,13 +439,17 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
 
 
 def _strict_decode(data: bytes, encoding: str, source: str) -> str:
+    # utf-8-sig counts its offsets after the BOM: decode past it, so the offset is the file's
+    skip = 3 if encoding == "utf-8-sig" else 0
     try:
-        return data.decode(encoding)
+        return data[skip:].decode("utf-8" if skip else encoding)
     except UnicodeDecodeError as exc:
-        bad = data[exc.start]
+        offset = exc.start + skip
+        wide = encoding == "utf-16"  # its line feeds are two bytes; the offset says enough
         raise InputDataError(
-            f"not readable as {encoding} text (byte 0x{bad:02X} at offset {exc.start})",
+            f"not readable as {encoding} text (byte 0x{data[offset]:02X} at offset {offset})",
             source=source,
+            line=None if wide else data.count(b"\n", 0, offset) + 1,
             hint="save the file as 'CSV UTF-8' from Excel",
         ) from None
 
@@ -937,6 +947,8 @@ def _stream_head_and_body(
     date_col, category_col = sample.date_column, sample.category_column
     amount_col, group_col = sample.amount_column, sample.group_column
     date_rule = detect_date_rule(table.frame[date_col])
+    # a month in two columns (year, period) is grouped by both and joined per distinct pair
+    date_keys = list(table.split_month) if table.split_month else [date_col]
     number_rule = detect_number_rule(
         table.frame[amount_col].drop_nulls(), table.separator == ";"
     )
@@ -947,7 +959,7 @@ def _stream_head_and_body(
     # The streaming pass groups by the raw text of the key cells: a few thousand distinct values
     # (categories x dates) instead of millions of lines. Cleaning, totals and dates are then
     # worked out once per distinct value; only the amount is parsed line by line.
-    raw_keys = [*([group_col] if group_col else []), category_col, date_col]
+    raw_keys = [*([group_col] if group_col else []), category_col, *date_keys]
     scan = pl.scan_csv(
         readable,
         separator=table.separator,
@@ -982,6 +994,8 @@ def _stream_head_and_body(
         )
     except pl.exceptions.PolarsError as error:  # ragged or oddly quoted lines
         return f"a line that polars cannot split ({type(error).__name__})"
+    if table.split_month:
+        distinct = distinct.with_columns(_joined_month(*table.split_month).alias(date_col))
     return _from_distinct(
         table, path, readable, distinct, (date_col, category_col, amount_col, group_col),
         (date_rule, number_rule),
@@ -1158,6 +1172,13 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
         if month_rule is not None:
             _refuse_group(table, group_col, WIDE_MONTHS)
             return _wide_months(table, month_columns, month_rule, category_col, domain_col)
+        year_col = _pick_by_name(names, YEAR_NAMES, taken) if amount_col is None else None
+        by_year = _months_of_the_year(table, taken | {year_col}) if year_col else {}
+        if year_col and by_year:  # `Jaar;Taakveld;jan;feb;…`: a row per year and category
+            _refuse_group(table, group_col, WIDE_MONTHS)
+            return _wide_months(
+                table, by_year, _MONTH_OF_YEAR, category_col, domain_col, year_col=year_col
+            )
         date_col = _pick_by_name(names, DATE_NAMES, taken) or _date_column_by_values(table, taken)
         if date_col is None:
             raise table.fail(
@@ -1165,6 +1186,7 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
                 hint=f"name it with --date-col; columns: {', '.join(names)}",
             )
         taken.add(date_col)
+    date_col = _join_year_and_period(table, date_col, taken)
     if amount_col is None:
         if category_col is not None:
             raise table.fail(
@@ -1174,6 +1196,48 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
         _refuse_group(table, group_col, WIDE_CATEGORIES)
         return _wide_categories(table, date_col, taken)
     return _long(table, date_col, category_col, amount_col, domain_col, stem, group_col)
+
+
+def _joined_month(year_col: str, period_col: str) -> pl.Expr:
+    """One month text from a year and a period cell: `2023` + `P01`/`1` → `2023-P1`, `2023` +
+    `jan` → `2023 jan`; null when either is empty (so the empty-date check names the line)."""
+
+    def text(name: str) -> pl.Expr:  # Excel and Parquet give 2023 or 2023.0
+        return pl.col(name).cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+
+    number = text(period_col).str.to_lowercase().str.extract(PERIOD_VALUE, 1)
+    return (
+        pl.when(number.is_not_null())
+        .then(pl.concat_str(text(year_col), pl.lit("-P"), number))
+        .otherwise(pl.concat_str(text(year_col), pl.lit(" "), text(period_col)))
+    )
+
+
+def _join_year_and_period(table: _Table, date_col: str, taken: set[str]) -> str:
+    """The date column, or a column joined from a year column and `date_col` when that holds
+    only periods (1-12, P01) or month names: `Jaar;Periode` exports name the month in two."""
+    if date_col not in table.frame.columns:
+        return date_col
+    year_col = _pick_by_name(table.names, YEAR_NAMES, taken)
+    if year_col is None:
+        return date_col
+    periods = table.frame[date_col].cast(pl.String).str.strip_chars().str.to_lowercase()
+    periods = periods.drop_nulls().unique()
+    years = table.frame[year_col].cast(pl.String).str.strip_chars().drop_nulls().unique()
+    if periods.len() == 0 or years.len() == 0:
+        return date_col
+    period_like = periods.str.contains(PERIOD_VALUE) | periods.str.replace(r"\.$", "").is_in(
+        list(MONTH_NAMES)
+    )
+    year_like = years.str.contains(r"^\d{4}(?:\.0+)?$")
+    if period_like.mean() < 0.9 or year_like.mean() < 0.9:  # type: ignore[operator]
+        return date_col
+    joined = f"{year_col} + {date_col}"
+    table.frame = table.frame.with_columns(_joined_month(year_col, date_col).alias(joined))
+    table.split_month = (year_col, date_col)
+    taken.add(year_col)
+    table.notes.append(f"months read from two columns: year '{year_col}', period '{date_col}'")
+    return joined
 
 
 def _refuse_group(table: _Table, group_col: str | None, layout: str) -> None:
@@ -1199,6 +1263,20 @@ def _month_columns(table: _Table, taken: set[str]) -> tuple[dict[str, date], Dat
         if month is not None
     }
     return (found, rule) if len(found) >= 2 else ({}, None)
+
+
+_MONTH_OF_YEAR = DateRule("month-of-year", "month names as columns, a year column", r"^$")
+
+
+def _months_of_the_year(table: _Table, taken: set[str]) -> dict[str, date]:
+    """Header cells that are month names without a year (`jan`, `Februari`), each month once,
+    mapped to that month of a placeholder year; {} unless there are at least two."""
+    found: dict[str, date] = {}
+    for name in table.names:
+        number = MONTH_NAMES.get(name.strip().lower().rstrip("."))
+        if name not in taken and number is not None:
+            found[name] = date(2000, number, 1)
+    return found if len(found) >= 2 and len(set(found.values())) == len(found) else {}
 
 
 def _date_column_by_values(table: _Table, taken: set[str]) -> str | None:
@@ -1581,9 +1659,17 @@ def _wide_months(
     month_rule: DateRule,
     category_col: str | None,
     domain_col: str | None,
+    *,
+    year_col: str | None = None,
 ) -> _Parsed:
-    """A row per category and a column per month; empty cells are missing months, not zeros."""
-    others = [name for name in table.names if name not in month_columns and name != domain_col]
+    """A row per category and a column per month; empty cells are missing months, not zeros.
+
+    With `year_col`, the headers are months of the year and each row's year is in that column.
+    """
+    others = [
+        name for name in table.names
+        if name not in month_columns and name not in (domain_col, year_col)
+    ]  # fmt: skip
     totals = [name for name in others if is_total_label(name)]
     if totals:
         table.notes.append(f"ignored total {_names(totals)}")
@@ -1615,28 +1701,52 @@ def _wide_months(
     _require_rows(table, frame)
     _note_duplicates(table, frame)
     frame = frame.with_columns(_clean_categories(frame[category_col]).alias(category_col))
+    if year_col is not None:
+        frame = frame.with_columns(_row_years(table, frame, year_col))
     domain_of_line = frame.select(_LINE, _domains(table, frame, domain_col))
     cells = _unpivot(frame, category_col, value_columns)
     if cells.height == 0:
         raise table.fail("the month columns hold no amounts")
     amounts, number_format = _parse_amount_cells(table, cells, cells["cell"], cells["column"])
+    month = pl.col("column").replace_strict(month_columns, return_dtype=pl.Date)
+    if year_col is not None:
+        years = frame.select(_LINE, pl.col(year_col).alias("_year"))
+        cells = cells.join(years, on=_LINE, how="left")
+        month = pl.date(pl.col("_year"), month.dt.month(), 1)
     rows = cells.select(
         pl.col(category_col).alias("category"),
-        pl.col("column").replace_strict(month_columns, return_dtype=pl.Date).alias("date"),
+        month.alias("date"),
         amounts.alias("amount"),
         pl.col(_LINE),
     ).join(domain_of_line, on=_LINE, how="left")
     rows = _drop_uncategorised(table, rows, category_col)
+    if year_col is not None:
+        table.notes.append(f"months from the column headers, years from column '{year_col}'")
     return _Parsed(
         table=table,
         rows=rows,
         layout=WIDE_MONTHS,
-        date_column="column headers",
+        date_column="column headers" + (f" + {year_col}" if year_col else ""),
         category_column=category_col,
         amount_column=None,
         date_format=month_rule.description,
         number_format=number_format,
     )
+
+
+def _row_years(table: _Table, frame: pl.DataFrame, year_col: str) -> pl.Series:
+    """Each row's year as a number (Int32); a cell that is no year is an error at its line."""
+    text = frame[year_col].cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+    year = text.str.extract(r"^(\d{4})$", 1).cast(pl.Int32)
+    bad = year.is_null() | ~year.is_between(1900, 2199)
+    if bad.any():
+        value = text.filter(bad)[0]
+        raise _first_failure(
+            table, frame, bad.fill_null(True), year_col,
+            "empty year" if value is None else f"'{value}' is not a year",
+            "every row needs its year, e.g. 2024",
+        )  # fmt: skip
+    return year.alias(year_col)
 
 
 def _wide_categories(table: _Table, date_col: str, taken: set[str]) -> _Parsed:

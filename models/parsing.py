@@ -71,6 +71,10 @@ AMOUNT_NAMES: tuple[str, ...] = (
     "costs", "spend", "spending", "expenditure", "realisatie", "saldo", "waarde", "value", "y",
 )  # fmt: skip
 DOMAIN_NAMES: tuple[str, ...] = ("domein", "domain")
+# A year column beside a period or month column: finance systems often split the month in two.
+YEAR_NAMES: tuple[str, ...] = (
+    "jaar", "boekjaar", "year", "fiscalyear", "begrotingsjaar", "dienstjaar", "jr",
+)  # fmt: skip
 # A level above category: every group x category is its own series (a region's municipalities).
 GROUP_NAMES: tuple[str, ...] = (
     "gemeente", "gemeentenaam", "gemeenten", "municipality", "municipalityname",
@@ -96,7 +100,8 @@ def is_total_label(text: str) -> bool:
 # Numbers
 
 _SPACES = r"[\s\u00a0\u2007\u2009\u202f]+"
-_DUTCH_CORE = r"^(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:,\d+)?$"
+# An exponent as Excel writes wide numbers: `1,5E+06` (Dutch) or `1.5E+06`.
+_DUTCH_CORE = r"^(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:,\d+)?(?:e[-+]?\d+)?$"
 _POINT_CORE = r"^(?:(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$"
 
 
@@ -283,10 +288,17 @@ class DateRule:
 
 
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+# A finance system's booking period: P01, per. 1, periode 1 (periods 1-12 are the months).
+_PERIOD = r"p(?:er(?:iode?)?)?\.?\s*"
+PERIOD_VALUE = rf"^(?:{_PERIOD})?(?P<m>\d{{1,3}})$"
 DATE_RULES: tuple[DateRule, ...] = (
     DateRule("iso", "ISO dates (YYYY-MM-DD)",
              rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_TIME}$"),
     DateRule("year-month", "year-month (YYYY-MM)", r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})$"),
+    DateRule("year-period", "year and period (e.g. 2023-P01)",
+             rf"^(?P<y>\d{{4}})[\s\-/]*{_PERIOD}(?P<m>\d{{1,3}})$"),
+    DateRule("period-year", "period and year (e.g. P01-2023)",
+             rf"^{_PERIOD}(?P<m>\d{{1,3}})[\s\-/]*(?P<y>\d{{4}})$"),
     DateRule("yyyymm", "YYYYMM", r"^(?P<y>\d{4})(?P<m>\d{2})$", textual=False),
     DateRule("cbs", "CBS period codes (YYYYMMnn)", r"^(?P<y>\d{4})mm(?P<m>\d{2})$"),
     DateRule("day-first", "day-first DD-MM-YYYY",
@@ -405,6 +417,12 @@ def explain_bad_date(value: str, rule: DateRule | None) -> str:
         parts = match.groupdict()
         if parts.get("mon") and parts["mon"] not in MONTH_NAMES:
             return f"'{parts['mon']}' is not a month name (Dutch or English)"
+        if "period" in candidate.key and not 1 <= int(parts["m"]) <= 12:
+            return (
+                f"period {int(parts['m'])} is not a month: periods 0 and 13 and up hold "
+                "opening or year-end entries; book them to a month in the export (December "
+                "for year-end entries) or leave those lines out"
+            )
         if parts.get("m") and not 1 <= int(parts["m"]) <= 12:
             return f"month {int(parts['m'])} does not exist"
         if parts.get("y") and not 1900 <= int(parts["y"]) <= 2199:

@@ -170,3 +170,27 @@ def test_a_big_file_that_cannot_stream_says_so(
     assert history.sources[0].notes[0].startswith(
         "not read in a streaming pass (an unpaired quote in its first lines): read whole"
     )
+
+
+def test_a_year_and_period_split_streams_like_the_normal_reading(
+    declarations: Path, streaming: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`2019-01` written as `2019;1` in two columns: the same monthly series both ways."""
+    lines = declarations.read_text(encoding="utf-8").splitlines()
+    split = ["Clientnummer;Aanbieder;Product;Jaar;Periode;Uren;Bedrag"]
+    for line in lines[1:]:
+        cells = line.split(";")
+        year, month = cells[3].split("-")
+        split.append(";".join([*cells[:3], year, str(int(month)), *cells[4:]]))
+    path = tmp_path / "jaar_periode.csv"
+    path.write_text("\n".join(split) + "\n", encoding="utf-8")
+    streamed = loading.load_history([path])
+    assert "streaming pass" in streamed.sources[0].notes[0]
+    assert streamed.sources[0].date_column == "Jaar + Periode"
+    monkeypatch.setattr(loading, "STREAM_BYTES", 10**12)
+    original = loading.load_history([declarations])
+    for history in (streamed, loading.load_history([path])):
+        assert history.monthly.select("category", "month").equals(
+            original.monthly.select("category", "month")
+        )
+        assert (history.monthly["amount"] - original.monthly["amount"]).abs().max() < 1e-6

@@ -96,6 +96,8 @@ def test_euro_signs_spaces_and_negative_notations(tmp_path: Path) -> None:
         "-1.234,56": -1234.56,
         "(1.234,56)": -1234.56,
         "1.234,56-": -1234.56,
+        "1,5E+06": 1_500_000.0,  # Excel's exponent for a wide number
+        "-2,25e3": -2250.0,
     }
     lines = "".join(f"2024-01;{cell!r};{cell}\n" for cell in cells)
     history = load_history([write(tmp_path, "neg.csv", DUTCH + lines)])
@@ -272,6 +274,69 @@ def test_dutch_month_names_all_spellings(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("cells", "description"),
+    [
+        (["2023-P01", "2023-P02"], "year and period (e.g. 2023-P01)"),
+        (["2023P1", "2023 per. 2"], "year and period (e.g. 2023-P01)"),
+        (["P01-2023", "periode 2 2023"], "period and year (e.g. P01-2023)"),
+    ],
+)
+def test_booking_periods_in_one_column(tmp_path: Path, cells: list[str], description: str) -> None:
+    text = DUTCH + "".join(f"{cell};Wmo;{n}\n" for n, cell in enumerate(cells, start=1))
+    history = load_history([write(tmp_path, "p.csv", text)])
+    assert history.monthly["month"].to_list() == [date(2023, 1, 1), date(2023, 2, 1)]
+    assert only_source(history).date_format == description
+
+
+def test_year_and_period_in_two_columns(tmp_path: Path) -> None:
+    text = "Boekjaar;Periode;Taakveld;Lasten\n" + "".join(
+        f"{year};{period};Wmo;{year - 2000}{period:02d}\n"
+        for year in (2023, 2024)
+        for period in range(1, 13)
+    ) + ";;Totaal;999\n"
+    history = load_history([write(tmp_path, "jp.csv", text)])
+    months = history.monthly["month"].to_list()
+    assert months[0] == date(2023, 1, 1) and months[-1] == date(2024, 12, 1) and len(months) == 24
+    assert amounts(history)[("Wmo", "2024-07")] == 2407
+    info = only_source(history)
+    assert info.date_column == "Boekjaar + Periode"
+    assert "months read from two columns: year 'Boekjaar', period 'Periode'" in info.notes
+
+
+def test_year_and_month_names_in_two_columns(tmp_path: Path) -> None:
+    text = "Jaar,Maand,Categorie,Kosten\n2023,jan,A,1\n2023,feb.,A,2\n2023,Maart,A,3\n"
+    history = load_history([write(tmp_path, "jm.csv", text)])
+    assert amounts(history) == {("A", "2023-01"): 1, ("A", "2023-02"): 2, ("A", "2023-03"): 3}
+
+
+def test_a_closing_period_13_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = "Jaar;Periode;Categorie;Bedrag\n2023;11;Wmo;1\n2023;12;Wmo;1\n2023;13;Wmo;-5\n"
+    message = load_error(write(tmp_path, "p13.csv", text))
+    where = f"error: {tmp_path / 'p13.csv'}:4: column 'Jaar + Periode': '2023-P13'"
+    assert message.startswith(where)
+    assert "period 13 is not a month" in message and "December" in message
+
+
+def test_a_period_column_without_a_year_column_is_not_a_month(tmp_path: Path) -> None:
+    text = "Periode;Categorie;Bedrag\n1;Wmo;1\n2;Wmo;1\n"
+    assert "'1' is not a month in any known format" in load_error(write(tmp_path, "p.csv", text))
+
+
+def test_year_and_period_as_numbers_in_excel_and_parquet(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Jaar", "Periode", "Categorie", "Bedrag"]]
+    rows += [[2024, period, "Wmo", period * 10.5] for period in range(1, 4)]
+    workbook = load_history([_workbook(tmp_path / "jp.xlsx", {"Data": rows})])
+    frame = pl.DataFrame(
+        {"jaar": [2024, 2024, 2024], "periode": [1, 2, 3], "categorie": ["Wmo"] * 3,
+         "bedrag": [10.5, 21.0, 31.5]}
+    )  # fmt: skip
+    frame.write_parquet(tmp_path / "jp.parquet")
+    table = load_history([tmp_path / "jp.parquet"])
+    expected = {("Wmo", "2024-01"): 10.5, ("Wmo", "2024-02"): 21.0, ("Wmo", "2024-03"): 31.5}
+    assert amounts(workbook) == amounts(table) == expected
+
+
 def test_day_first_is_never_guessed_per_row(tmp_path: Path) -> None:
     text = "Boekdatum;Categorie;Bedrag\n01-02-2024;Wmo;1\n12-03-2024;Wmo;2\n13-03-2024;Wmo;3\n"
     history = load_history([write(tmp_path, "b.csv", text)])
@@ -327,6 +392,29 @@ def test_wide_months_iso_headers_with_domain(tmp_path: Path) -> None:
     history = load_history([write(tmp_path, "w.csv", text)])
     assert history.domains == {"6.71a": "wmo", "6.72a": "jeugd"}
     assert amounts(history)[("6.72a", "2024-02")] == 11.0
+
+
+def test_wide_month_names_with_a_year_column(tmp_path: Path) -> None:
+    """`Jaar;Taakveld;jan;…;dec;Totaal`: a row per year and category, each cell its own month."""
+    names = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    text = "Lasten per maand\nJaar;Taakveld;" + ";".join(names) + ";Totaal\n"
+    for year in (2023, 2024):
+        cells = [f"{month}.{year - 2000:03d},00" for month in range(1, 13)]
+        text += f"{year};Wmo;" + ";".join(cells) + ";99.999\n"
+    history = load_history([write(tmp_path, "wy.csv", text)])
+    found = amounts(history)
+    assert len(found) == 24
+    assert found[("Wmo", "2023-01")] == 1023 and found[("Wmo", "2024-12")] == 12024
+    info = only_source(history)
+    assert info.layout == "wide: months as columns" and info.date_column == "column headers + Jaar"
+    assert "ignored total column 'Totaal'" in info.notes
+
+
+def test_wide_month_names_with_a_bad_year_names_the_row(tmp_path: Path) -> None:
+    text = "Jaar;Categorie;jan;feb\n2023;Wmo;1;2\n'24;Wmo;3;4\n"
+    message = load_error(write(tmp_path, "wy.csv", text))
+    assert message.startswith(f"error: {tmp_path / 'wy.csv'}:3:1: column 'Jaar': ''24' is not")
+    assert "every row needs its year" in message
 
 
 def test_wide_categories_as_columns(tmp_path: Path) -> None:
@@ -720,6 +808,16 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes, words: str)
     path.write_bytes(content)
     message = load_error(path)
     assert message.startswith(f"error: {path}") and words in message
+
+
+def test_a_bad_byte_after_a_bom_names_its_offset_and_line(tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbfMaand;Bedrag\n2024-01;1\n2024-02;\xff\n"
+    path = tmp_path / "bom_kapot.csv"
+    path.write_bytes(data)
+    message = load_error(path)
+    offset = data.index(b"\xff")
+    assert message.startswith(f"error: {path}:3: not readable as utf-8-sig text")
+    assert f"byte 0xFF at offset {offset})" in message
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
