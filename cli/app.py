@@ -69,7 +69,7 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":  # `carecast scenario`: show its help
             print(error.format_message(), file=sys.stderr)
             sys.exit(USAGE)
-        message = " ".join(error.format_message().split())
+        message = " ".join(error.format_message().split()).rstrip(".")
         # the value checker's wording, said the way the rest of carecast says it
         for said, meant in (
             ("Value error, ", ""),

@@ -385,7 +385,9 @@ def forecast_categories(
             hint="choose one of " + ", ".join(MODEL_CHOICES),
         )
     if seed < 0:
-        raise UsageError(f"seed must be 0 or more, not {seed}", where="--seed")
+        raise UsageError(
+            f"must be 0 or more, not {seed}", where="--seed", hint="any whole number from 0"
+        )
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1 month, not {horizon}")
     if n_samples < 1:

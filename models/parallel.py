@@ -54,7 +54,7 @@ def map_series(
 ) -> list[R]:
     """`[func(*item) for item in items]`, in the input order, run as the module docstring says."""
     if jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {jobs}", where="--jobs")
+        raise UsageError(f"must be 1 or more, not {jobs}", where="--jobs")
     total = len(items)
     if scheduler is not None:
         return _on_dask(func, items, scheduler, progress)

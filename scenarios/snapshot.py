@@ -223,11 +223,32 @@ _FIGURE_KEYS = ("scenario", "group", "category", "domain", "level", "year", *FIG
 _HINT_UPDATE = "write a new snapshot with --update"
 
 
+def looks_like_snapshot(path: Path) -> bool:
+    """True for an empty file or one carecast wrote as a snapshot (its header comment or a
+    [snapshot] table), however damaged: what `check --update` may replace without asking."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(64 * 1024).decode("utf-8", errors="replace")
+    return (
+        not head.strip()
+        or head.startswith(_HEADER.splitlines()[0][:20])
+        or re.search(r"^\s*\[snapshot\]", head, re.MULTILINE) is not None
+    )
+
+
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file; every problem at once, each naming the key (exit 2)."""
     document = read_document(path, what="snapshot")
     raise_problems(document.syntax_problems, [document.source])
     data = document.data
+    if "snapshot" not in data and ("scenario" in data or "budget" in data):
+        # a scenario or budget file given where the snapshot goes: say so, not "unknown key"
+        kind = "scenario" if "scenario" in data else "budget"
+        use = "name it in a scenario's [budget]" if kind == "budget" else "give it with --scenario"
+        raise UsageError(
+            f"this is a {kind} file, not a snapshot",
+            source=document.source,
+            hint=f"{use}; --snapshot names the file that 'carecast check --update' writes",
+        )
     problems = document.problems()
     root = KeyPath()
     check_keys(data, _TOP_KEYS, root, problems)

@@ -209,6 +209,7 @@ def test_the_default_model_checks_too(tmp_path: Path) -> None:
         (None, (), "snapshot not found — create it with --update"),
         ("dir", (), "--snapshot: is a directory"),
         ("garbage", (), "[snapshot] is missing: not a carecast snapshot"),
+        ("budget", (), "this is a budget file, not a snapshot — name it in a scenario's"),
         ("ok", ("--tolerance-eur", "-1"), "error: --tolerance-eur: must be a number of 0 or"),
         ("ok", ("--tolerance-percent", "inf"), "--tolerance-percent: must be a number of 0 or"),
         ("ok", ("--tolerance-probability", "nan"), "--tolerance-probability: must be between"),
@@ -222,6 +223,8 @@ def test_bad_snapshots_and_tolerances_are_exit_2(
     if setup == "dir":
         snap.mkdir()
     elif setup == "garbage":
+        snap.write_text('titel = "prognose"\n', encoding="utf-8")
+    elif setup == "budget":
         snap.write_text('[budget]\nunit = "EUR"\n', encoding="utf-8")
     elif setup == "ok":
         assert run("check", "--snapshot", str(snap), str(ledger), *FAST, "--update").exit_code == 0
@@ -287,6 +290,22 @@ def test_a_truncated_snapshot_is_a_bad_file_not_a_movement(snapshot: Path, ledge
     assert updated.exit_code == 0, updated.stderr
     assert "warning: " in updated.stderr and "--update writes a new one" in updated.stderr
     assert run("check", "--snapshot", str(snapshot), str(ledger), *FAST).exit_code == 0
+
+
+def test_update_never_replaces_a_file_that_is_no_snapshot(tmp_path: Path, ledger: Path) -> None:
+    """--snapshot pointed at the ledger, or at a scenario, by mistake: the file stays."""
+    scenario = tmp_path / "plan.toml"
+    scenario.write_text('[scenario]\nname = "Plan"\n', encoding="utf-8")
+    copy = tmp_path / "ledger_copy.csv"
+    copy.write_bytes(ledger.read_bytes())
+    for target, message in (
+        (copy, "not a carecast snapshot, so --update does not replace it"),
+        (scenario, "this is a scenario file, not a snapshot — give it with --scenario"),
+    ):
+        before = target.read_bytes()
+        result = run("check", "--snapshot", str(target), str(ledger), *FAST, "--update")
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and target.read_bytes() == before
 
 
 def test_the_same_file_under_another_path_is_no_cause(

@@ -65,7 +65,7 @@ def test_map_series_keeps_order_reports_progress_and_raises() -> None:
         assert [d for d, _ in seen] == list(range(1, 13)) and {t for _, t in seen} == {12}
     with pytest.raises(ValueError, match="three"):
         map_series(_fail_on_three, items, jobs=2)
-    with pytest.raises(UsageError, match="--jobs must be 1 or more"):
+    with pytest.raises(UsageError, match="must be 1 or more"):
         map_series(_square, items, jobs=0)
     with pytest.raises(ModelError, match="a worker process stopped"):
         map_series(_die_on_five, items, jobs=2)
@@ -151,7 +151,7 @@ def test_a_dask_cluster_without_workers_is_an_error_not_a_hang(
 
 def test_bad_jobs_is_a_usage_error() -> None:
     result = runner.invoke(app, ["forecast", "--jobs", "0"])
-    assert result.exit_code == 2 and "--jobs must be 1 or more" in result.stderr
+    assert result.exit_code == 2 and "error: --jobs: must be 1 or more, got 0 — " in result.stderr
 
 
 class _Terminal:

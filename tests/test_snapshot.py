@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.errors import ProblemList
+from models.errors import ProblemList, UsageError
 from scenarios.snapshot import (
     Figure,
     Snapshot,
@@ -129,10 +129,13 @@ def test_a_damaged_snapshot_names_every_problem(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "scenario.toml"
     path.write_text('[scenario]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="this is a scenario file, not a snapshot"):
+        load_snapshot(path)
+    path.write_text('[prognose]\nname = "x"\n', encoding="utf-8")
     with pytest.raises(ProblemList) as caught:
         load_snapshot(path)
     text = "\n".join(caught.value.lines())
-    assert "not a carecast snapshot" in text and "unknown key 'scenario'" in text
+    assert "not a carecast snapshot" in text and "unknown key 'prognose'" in text
     path.write_text("[snapshot\nformat = 1\n", encoding="utf-8")
     with pytest.raises(ProblemList) as syntax:
         load_snapshot(path)

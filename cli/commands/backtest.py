@@ -81,7 +81,10 @@ def backtest(
             hint="the defaults are 3 origins of 12 months",
         )
     if not 0.0 < interval < 1.0:
-        raise UsageError(f"--interval must be between 0 and 1, got {interval}")
+        raise UsageError(
+            f"--interval must be between 0 and 1, got {interval}",
+            hint="0.8 means an 80 % interval",
+        )
     if output is not None:
         formats.check_output_target(output, force=force, inputs=inputs or [])
     chosen = resolve_inputs(inputs)

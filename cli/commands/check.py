@@ -109,7 +109,14 @@ def check(
     from cli.inputs import forecast_report
     from models.errors import ProblemList, UsageError
     from models.versions import carecast_version, library_versions
-    from scenarios.snapshot import Tolerance, compare, dumps_snapshot, load_snapshot, snapshot_of
+    from scenarios.snapshot import (
+        Tolerance,
+        compare,
+        dumps_snapshot,
+        load_snapshot,
+        looks_like_snapshot,
+        snapshot_of,
+    )
 
     exists = snapshot.exists()
     if snapshot.is_dir():
@@ -133,6 +140,13 @@ def check(
         except ProblemList as error:
             if not update:
                 raise
+            if not looks_like_snapshot(snapshot):  # some other file of the user's: keep it
+                raise UsageError(
+                    "not a carecast snapshot, so --update does not replace it",
+                    source=str(snapshot),
+                    where="--snapshot",
+                    hint="give the snapshot a file name of its own",
+                ) from None
             # asked to rewrite it: a snapshot that cannot be read is replaced, and said so
             for line in error.lines():
                 print(line.replace("error: ", "warning: ", 1), file=sys.stderr)
