@@ -458,33 +458,45 @@ def _month_name(month: int) -> str:
     return _MONTHS[month - 1]
 
 
-def check_output_target(path: Path, *, force: bool, inputs: Sequence[Path] = ()) -> None:
-    """Refuse a target we must not write, before any work is done."""
+def files_read(report: ForecastReport) -> list[str]:
+    """Every file a forecast read: its inputs, and each scenario with its budget file and the
+    files it extends."""
+    return [
+        *(source.path for source in report.sources),
+        *(path for scenario in report.scenario_sources for path, _ in scenario.files),
+    ]
+
+
+def check_output_target(
+    path: Path, *, force: bool, inputs: Sequence[Path | str] = (), option: str = "--output"
+) -> None:
+    """Refuse a target we must not write, before any work is done (and once more after it,
+    with every file the run read: a scenario's budget file and what it extends)."""
     target = path.resolve()
     if any(target == Path(p).resolve() for p in inputs):
         raise UsageError(
-            "the output file is one of the inputs",
+            "the file is one of the inputs: the run reads it",
             source=str(path),
-            where="--output",
+            where=option,
             hint="write the results to another file",
         )
     if path.is_dir():
         raise UsageError(
-            "is a directory", source=str(path), where="--output", hint="give a file name"
+            "is a directory", source=str(path), where=option, hint="give a file name"
         )
     if path.exists() and not target.is_file():
         # a device, a pipe or a socket: --force must not turn /dev/null into a file
         raise UsageError(
             "is not a regular file",
             source=str(path),
-            where="--output",
+            where=option,
             hint="write to a file; leave out --output to write to stdout",
         )
     if path.exists() and not force:
         raise UsageError(
             "file exists",
             source=str(path),
-            where="--output",
+            where=option,
             hint="use --force to replace it, or choose another name",
         )
     folder = target.parent
@@ -492,7 +504,7 @@ def check_output_target(path: Path, *, force: bool, inputs: Sequence[Path] = ())
         raise UsageError(
             "folder does not exist",
             source=str(path),
-            where="--output",
+            where=option,
             hint=f"create {folder} first",
         )
 

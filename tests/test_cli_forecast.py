@@ -195,6 +195,30 @@ def test_output_is_written_once_and_never_overwritten_without_force(tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir()] == ["forecast.csv"]  # no temporary left behind
 
 
+def test_force_never_writes_over_a_file_the_scenario_reads(tmp_path: Path) -> None:
+    """The budget file of a scenario and the scenario it extends are inputs too."""
+    budget = tmp_path / "begroting.toml"
+    budget.write_text(
+        '[budget]\nunit = "kEUR"\n\n[budget.categories."6.6 Maatwerkvoorziening (WMO)"]\n'
+        "2027 = 2100\n",
+        encoding="utf-8",
+    )
+    parent = tmp_path / "basis.toml"
+    parent.write_text('[scenario]\nname = "Basis"\n\n[budget]\nfile = "begroting.toml"\n',
+                      encoding="utf-8")  # fmt: skip
+    child = tmp_path / "plan.toml"
+    child.write_text('[scenario]\nname = "Plan"\nextends = "basis.toml"\n', encoding="utf-8")
+    for target in (budget, parent):
+        before = target.read_bytes()
+        args = ["--scenario", str(child), "--model", "ets", "--output", str(target), "--force"]
+        result = run("forecast", "--format", "csv", *args)
+        assert result.exit_code == 2
+        assert f"error: {target}: --output: the file is one of the inputs" in result.stderr
+        assert target.read_bytes() == before
+        snap = run("check", "--snapshot", str(target), "--update", *args[:4])
+        assert snap.exit_code == 2 and target.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [
