@@ -1181,6 +1181,12 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
             )
         date_col = _pick_by_name(names, DATE_NAMES, taken) or _date_column_by_values(table, taken)
         if date_col is None:
+            if _months_of_the_year(table, taken):
+                raise table.fail(
+                    "the month columns have no year",
+                    hint="add a Jaar column with each row's year, or write the headers with "
+                    "their year, as 'jan 2024'",
+                )
             raise table.fail(
                 "no date column found",
                 hint=f"name it with --date-col; columns: {', '.join(names)}",
@@ -1221,16 +1227,21 @@ def _join_year_and_period(table: _Table, date_col: str, taken: set[str]) -> str:
     year_col = _pick_by_name(table.names, YEAR_NAMES, taken)
     if year_col is None:
         return date_col
-    periods = table.frame[date_col].cast(pl.String).str.strip_chars().str.to_lowercase()
-    periods = periods.drop_nulls().unique()
-    years = table.frame[year_col].cast(pl.String).str.strip_chars().drop_nulls().unique()
+
+    def cells(name: str) -> pl.Series:  # a Totaal line does not vote; 2024.0 is 2024
+        text = table.frame[name].cast(pl.String).str.strip_chars().str.to_lowercase()
+        text = text.str.replace(r"\.0+$", "").drop_nulls()
+        return text.filter(~text.str.contains(TOTAL_LABEL) & (text != ""))
+
+    periods, years = cells(date_col), cells(year_col)
     if periods.len() == 0 or years.len() == 0:
         return date_col
     period_like = periods.str.contains(PERIOD_VALUE) | periods.str.replace(r"\.$", "").is_in(
         list(MONTH_NAMES)
     )
-    year_like = years.str.contains(r"^\d{4}(?:\.0+)?$")
-    if period_like.mean() < 0.9 or year_like.mean() < 0.9:  # type: ignore[operator]
+    # half the lines, not all: a bad cell is then reported at its line, in the joined column
+    year_like = years.str.contains(r"^\d{4}$")
+    if period_like.mean() < 0.5 or year_like.mean() < 0.5:  # type: ignore[operator]
         return date_col
     joined = f"{year_col} + {date_col}"
     table.frame = table.frame.with_columns(_joined_month(year_col, date_col).alias(joined))
@@ -1412,13 +1423,20 @@ def _parse_date_column(table: _Table, frame: pl.DataFrame, column: str) -> tuple
     bad = dates.is_null()
     if bad.any():
         value = str(values.filter(bad)[0])
+        hint = explain_bad_date(value, rule)
+        if table.split_month and hint.startswith("write every date as"):
+            year_col, period_col = table.split_month
+            hint = (
+                f"every line needs a 4-digit year in '{year_col}' and a period 1-12 or a month "
+                f"name in '{period_col}'"
+            )
         raise _first_failure(
             table,
             frame,
             bad,
             column,
             f"'{value}' does not fit the column's date format ({rule.description})",
-            explain_bad_date(value, rule),
+            hint,
         )
     return dates, rule.description
 
@@ -1719,6 +1737,7 @@ def _wide_months(
         amounts.alias("amount"),
         pl.col(_LINE),
     ).join(domain_of_line, on=_LINE, how="left")
+    _check_left_out(table, frame, cells.select(_LINE, amounts.alias("amount")), totals, ignored)
     rows = _drop_uncategorised(table, rows, category_col)
     if year_col is not None:
         table.notes.append(f"months from the column headers, years from column '{year_col}'")
@@ -1732,6 +1751,43 @@ def _wide_months(
         date_format=month_rule.description,
         number_format=number_format,
     )
+
+
+def _check_left_out(
+    table: _Table, frame: pl.DataFrame, cells: pl.DataFrame, totals: list[str], ignored: list[str]
+) -> None:
+    """Warn when money sits outside the month columns of a wide file: an ignored column that
+    holds amounts, or a total column that is not the sum of its row's months."""
+    for name in ignored:
+        if frame[name].drop_nulls().len() and _mostly_numbers(table, frame[name]):
+            table.warnings.append(
+                f"{table.source}: column '{name}' holds amounts but is not a month: they are "
+                "left out — move them into a month column if they are spending"
+            )
+    if len(totals) != 1:
+        return
+    stated, _ = read_amounts(frame[totals[0]].cast(pl.String), table.separator == ";")
+    sums = cells.group_by(_LINE).agg(pl.col("amount").sum().alias("months"))
+    rows = (
+        pl.DataFrame({_LINE: frame[_LINE], "stated": stated})
+        .join(sums, on=_LINE, how="left")
+        .filter(pl.col("stated").is_not_null())
+        .filter((pl.col("stated") - pl.col("months").fill_null(0)).abs() > 0.005)
+        .sort(_LINE)
+    )
+    if rows.height:
+        first = rows.row(0, named=True)
+        table.warnings.append(
+            f"{table.source}: the total column '{totals[0]}' is not the sum of the month columns "
+            f"on {_count(rows.height, table.line_word)} (first: {table.line_word} "
+            f"{first[_LINE]}: total {_plain(first['stated'])} against {_plain(first['months'])}) "
+            "— check for amounts outside the month columns"
+        )
+
+
+def _plain(amount: float | None) -> str:
+    """An amount as a Dutch export writes it, for a message: 1234,50."""
+    return f"{amount or 0:.2f}".replace(".", ",")
 
 
 def _row_years(table: _Table, frame: pl.DataFrame, year_col: str) -> pl.Series:

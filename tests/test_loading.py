@@ -318,6 +318,39 @@ def test_a_closing_period_13_is_refused_with_its_line(tmp_path: Path) -> None:
     assert "period 13 is not a month" in message and "December" in message
 
 
+@pytest.mark.parametrize(
+    ("last_line", "words"),
+    [
+        ("2024;foo;Wmo;1", ":5: column 'Jaar + Maand': '2024 foo' does not fit"),
+        ("24;mrt;Wmo;1", ":5: column 'Jaar + Maand': '24 mrt' does not fit"),
+    ],
+)
+def test_a_bad_year_or_month_cell_in_two_columns_names_its_line(
+    tmp_path: Path, last_line: str, words: str
+) -> None:
+    text = "Jaar;Maand;Categorie;Bedrag\n2024;jan;Wmo;1\n2024;feb;Wmo;1\n2024;mrt;Wmo;1\n"
+    text += last_line + "\n"
+    message = load_error(write(tmp_path, "jm.csv", text))
+    assert message.startswith(f"error: {tmp_path / 'jm.csv'}{words}"), message
+
+
+def test_a_total_line_under_two_date_columns_is_dropped(tmp_path: Path) -> None:
+    text = "Jaar;Maand;Categorie;Bedrag\n2024;jan;Wmo;1\n2024;feb;Wmo;2\nTotaal;;;3\n"
+    history = load_history([write(tmp_path, "jm.csv", text)])
+    assert amounts(history) == {("Wmo", "2024-01"): 1, ("Wmo", "2024-02"): 2}
+    assert "dropped total row at line 4" in only_source(history).notes
+
+
+def test_year_and_period_as_floats_in_parquet(tmp_path: Path) -> None:
+    """pandas writes integer columns with gaps as floats: 2024.0 and 1.0 are still 2024 and 1."""
+    pl.DataFrame(
+        {"Jaar": [2024.0, 2024.0], "Periode": [1.0, 2.0], "Categorie": ["A", "A"],
+         "Bedrag": [1.5, 2.5]}
+    ).write_parquet(tmp_path / "f.parquet")  # fmt: skip
+    history = load_history([tmp_path / "f.parquet"])
+    assert amounts(history) == {("A", "2024-01"): 1.5, ("A", "2024-02"): 2.5}
+
+
 def test_a_period_column_without_a_year_column_is_not_a_month(tmp_path: Path) -> None:
     text = "Periode;Categorie;Bedrag\n1;Wmo;1\n2;Wmo;1\n"
     assert "'1' is not a month in any known format" in load_error(write(tmp_path, "p.csv", text))
@@ -408,6 +441,23 @@ def test_wide_month_names_with_a_year_column(tmp_path: Path) -> None:
     info = only_source(history)
     assert info.layout == "wide: months as columns" and info.date_column == "column headers + Jaar"
     assert "ignored total column 'Totaal'" in info.notes
+
+
+def test_money_outside_the_month_columns_is_warned_about(tmp_path: Path) -> None:
+    text = (
+        "Jaar;Taakveld;jan;feb;mrt;Correctie;Totaal\n"
+        "2024;Jeugd A;1,00;2,00;3,00;50,00;56,00\n"
+        "2024;Jeugd B;1,00;2,00;3,00;;6,00\n"
+    )
+    path = write(tmp_path, "wcorr.csv", text)
+    history = load_history([path])
+    assert amounts(history)[("Jeugd A", "2024-03")] == 3.0  # read as given, but said
+    warnings = " ".join(history.warnings)
+    assert f"{path}: column 'Correctie' holds amounts but is not a month" in warnings
+    assert "the total column 'Totaal' is not the sum of the month columns on 1 line" in warnings
+    assert "(first: line 2: total 56,00 against 6,00)" in warnings
+    clean = write(tmp_path, "ok.csv", "Categorie;jan 2024;feb 2024;Totaal\nA;1;2;3\nTotaal;1;2;3\n")
+    assert load_history([clean]).warnings == ()
 
 
 def test_wide_month_names_with_a_bad_year_names_the_row(tmp_path: Path) -> None:
