@@ -187,11 +187,27 @@ def _forecast_cell(row: dict[str, Any]) -> Text:
     return cell
 
 
-def _budget_cell(row: dict[str, Any]) -> Text:
+def _budgeted(annual: pl.DataFrame) -> set[tuple[Any, ...]]:
+    """(scenario, group, domain or "totaal", year) where at least one category has a budget:
+    a subtotal without one there is a "partial budget", elsewhere "no budget"."""
+    rows = annual.filter((pl.col("level") == "category") & pl.col("budget").is_not_null())
+    groups = rows["group"] if "group" in rows.columns else [None] * rows.height
+    found: set[tuple[Any, ...]] = set()
+    for (scenario, domain, year), group in zip(
+        rows.select("scenario", "domain", "year").iter_rows(), groups, strict=True
+    ):
+        for place in {group, None}:  # a group's budget also counts for the rows over all groups
+            found |= {(scenario, place, domain, year), (scenario, place, "totaal", year)}
+    return found
+
+
+def _budget_cell(row: dict[str, Any], budgeted: set[tuple[Any, ...]] | None = None) -> Text:
     """`N € 249.689` over `risk 73 %` and the budget: the difference with its V/N mark, the
     chance of overspending and what it is measured against."""
     if row["budget"] is None:
-        return Text("no budget" if row["level"] == "category" else "partial budget", style="dim")
+        key = (row["scenario"], row.get("group"), row["category"], row["year"])
+        some = row["level"] != "category" and (budgeted is None or key in budgeted)
+        return Text("partial budget" if some else "no budget", style="dim")
     difference = row["difference"]
     mark = "N" if difference < 0 else "V"
     cell = Text(f"{mark} {euro(abs(difference))}", no_wrap=True, style="red" if mark == "N" else "")
@@ -286,6 +302,7 @@ def by_group(rows: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
 def forecast_tables(report: ForecastReport) -> list[Table | Text]:
     level = f"{report.settings.interval:.0%}".replace("%", " %")
     renderables: list[Table | Text] = []
+    budget_cell = partial(_budget_cell, budgeted=_budgeted(report.annual))
     for scenario in report.scenarios:
         rows = report.annual.filter(pl.col("scenario") == scenario)
         for label, part in by_group(rows):
@@ -301,13 +318,13 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
                     f"Budget − forecast, euro: V overschot, N tekort (scenario: {scenario})",
                     rows,
                     report,
-                    _budget_cell,
+                    budget_cell,
                 )
             )
     if len(report.scenarios) > 1:
         if report.annual["budget"].is_not_null().any():
             title = "Scenarios side by side: budget − forecast, euro (V overschot, N tekort)"
-            renderables.append(_side_by_side(report, title, _budget_cell))
+            renderables.append(_side_by_side(report, title, budget_cell))
         else:
             title = "Scenarios side by side: forecast, euro"
             renderables.append(_side_by_side(report, title, _forecast_cell))

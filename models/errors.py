@@ -95,6 +95,9 @@ def read_all(items: Iterable[T], read: Callable[[T], R]) -> list[R]:
             problems += error.problems
         except CarecastError as error:
             problems.append(error)
-    if problems:
-        raise ProblemList(problems)
+    if problems:  # files that extend each other would report a shared parent's problems twice
+        unique: dict[str, CarecastError] = {}
+        for problem in problems:
+            unique.setdefault(problem.one_line(), problem)
+        raise ProblemList(list(unique.values()))
     return results

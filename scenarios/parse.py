@@ -867,7 +867,7 @@ class _Loader:
             part, document, problems = read_budget_document(target)
         except UsageError as error:
             origin.add(
-                f"budget file '{file.budget.file}': {error.problem}",
+                f"'{file.budget.file}': {error.problem}",
                 "file is a path relative to this scenario file",
             )
             file.budget = None

@@ -198,6 +198,16 @@ def forecast_history(
     # groups, against the plain category names (a scenario applies to every group's series).
     plain = list(dict.fromkeys(split_series(c)[1] for c in order))
     plain_domains = {split_series(c)[1]: d for c, d in domains.items()}
+    seen = [Path(path).resolve() for path in scenario_files]
+    twice = [str(path) for path, real in zip(scenario_files, seen, strict=True)
+             if seen.count(real) > 1]  # fmt: skip
+    if twice:
+        raise UsageError(
+            "the same scenario file is given twice",
+            source=twice[0],
+            where="--scenario",
+            hint="give each scenario once",
+        )
     # every bad file is reported in one go, so a second one does not wait for the first
     scenarios = read_all(
         scenario_files,

@@ -237,7 +237,17 @@ def looks_like_snapshot(path: Path) -> bool:
 
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file; every problem at once, each naming the key (exit 2)."""
-    document = read_document(path, what="snapshot")
+    try:
+        document = read_document(path, what="snapshot")
+    except UsageError as error:
+        if "not UTF-8" not in error.problem:
+            raise
+        # carecast writes snapshots in UTF-8: this is some other file (Parquet, a workbook)
+        raise UsageError(
+            "not a carecast snapshot: it is not text",
+            source=str(path),
+            hint="--snapshot names the TOML file that 'carecast check --update' writes",
+        ) from None
     raise_problems(document.syntax_problems, [document.source])
     data = document.data
     if "snapshot" not in data and ("scenario" in data or "budget" in data):

@@ -150,6 +150,25 @@ def test_table_and_markdown_show_v_n_and_risk() -> None:
     assert "V overschot, N tekort" in md.stdout
 
 
+def test_a_subtotal_says_partial_budget_only_where_some_category_has_one(tmp_path: Path) -> None:
+    plan = tmp_path / "een.toml"
+    plan.write_text(
+        '[scenario]\nname = "Een"\n\n[budget]\nunit = "EUR"\n\n'
+        '[budget.categories."6.6 Maatwerkvoorziening (WMO)"]\n2027 = 2000000\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["forecast", "--scenario", str(plan), "--model", "ets",
+                                 "--years", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    table = result.stdout.split("Budget − forecast")[1]
+    rows = {line.split("  ")[0]: line for line in table.splitlines()
+            if line.startswith(("Subtotal", "Total"))}  # fmt: skip
+    # 2026: nothing budgeted anywhere; 2027: one wmo category, so wmo and the total are partial
+    assert rows["Subtotal wmo"].split()[2:] == ["no", "budget", "partial", "budget"]
+    assert rows["Total"].split()[1:] == ["no", "budget", "partial", "budget"]
+    assert rows["Subtotal jeugd"].split()[2:] == ["no", "budget", "no", "budget"]
+
+
 def test_scenario_new_check_show_and_forecast(tmp_path: Path) -> None:
     path = tmp_path / "mijn.toml"
     made = runner.invoke(app, ["scenario", "new", str(path)])
@@ -241,6 +260,25 @@ def test_every_bad_scenario_file_is_reported_in_one_run(tmp_path: Path) -> None:
     assert lines[-1].startswith(f"error: {missing}") and "not found" in lines[-1]
     assert not any(str(good) in line for line in lines)
     assert result.stdout == ""
+
+
+def test_files_that_extend_each_other_report_each_problem_once(tmp_path: Path) -> None:
+    first, second = tmp_path / "d.toml", tmp_path / "e.toml"
+    first.write_text('[scenario]\nname = "D"\nextends = "e.toml"\n', encoding="utf-8")
+    second.write_text(
+        '[scenario]\nname = "E"\nextends = "d.toml"\n\n[budget]\nfile = "weg.toml"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["forecast", "--scenario", str(first), "--scenario", str(second)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(set(lines)) == 3  # two cycles (one seen from each file), one budget
+    assert sum("budget file not found" in line for line in lines) == 1
+    again = runner.invoke(app, ["forecast", "--scenario", str(first), "--scenario",
+                                str(tmp_path / "." / "d.toml")])  # fmt: skip
+    assert again.exit_code == 2
+    assert again.stderr == f"error: {first}: --scenario: the same scenario file is given twice" \
+        " — give each scenario once\n"
 
 
 def test_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
