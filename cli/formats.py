@@ -467,6 +467,19 @@ def files_read(report: ForecastReport) -> list[str]:
     ]
 
 
+def files_named(
+    inputs: Sequence[Path] | None, scenarios: Sequence[Path] | None
+) -> list[Path | str]:
+    """The files a run will read, known before it starts: the inputs, and each scenario with
+    what it extends and its budget file."""
+    from scenarios.parse import files_of_scenario
+
+    return [
+        *(inputs or []), *(scenarios or []),
+        *(path for scenario in scenarios or [] for path in files_of_scenario(scenario)),
+    ]  # fmt: skip
+
+
 def check_output_target(
     path: Path, *, force: bool, inputs: Sequence[Path | str] = (), option: str = "--output"
 ) -> None:

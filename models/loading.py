@@ -1276,16 +1276,18 @@ def _month_columns(table: _Table, taken: set[str]) -> tuple[dict[str, date], Dat
     return (found, rule) if len(found) >= 2 else ({}, None)
 
 
-_MONTH_OF_YEAR = DateRule("month-of-year", "month names as columns, a year column", r"^$")
+_MONTH_OF_YEAR = DateRule("month-of-year", "months as columns, a year column", r"^$")
 
 
 def _months_of_the_year(table: _Table, taken: set[str]) -> dict[str, date]:
-    """Header cells that are month names without a year (`jan`, `Februari`), each month once,
+    """Header cells that are months without a year (`jan`, `Februari`, `P01`), each month once,
     mapped to that month of a placeholder year; {} unless there are at least two."""
     found: dict[str, date] = {}
     for name in table.names:
-        number = MONTH_NAMES.get(name.strip().lower().rstrip("."))
-        if name not in taken and number is not None:
+        text = name.strip().lower()
+        period = re.match(r"^p(?:er(?:iode?)?)?\.?\s*(\d{1,2})$", text)  # P01, periode 1
+        number = int(period.group(1)) if period else MONTH_NAMES.get(text.rstrip("."))
+        if name not in taken and number is not None and 1 <= number <= 12:
             found[name] = date(2000, number, 1)
     return found if len(found) >= 2 and len(set(found.values())) == len(found) else {}
 

@@ -273,6 +273,28 @@ def _domain_lookup(domains: Mapping[str, str] | None) -> Callable[[str], str]:
     return lookup
 
 
+def _other_edition(code: str, categories: Sequence[str]) -> str | None:
+    """A hint when `code` belongs to another edition of the Iv3 chart than all the data's codes
+    (a 2025 budget against 2023 data): no name is close then, and similar words mislead."""
+    wanted = TAAKVELD_BY_CODE.get(code)
+    found = [t for t in (TAAKVELD_BY_CODE.get(leading_code(c) or "") for c in categories) if t]
+    if wanted is None or not found:
+        return None
+    first = min(t.first_year for t in found)
+    last = max(t.last_year or 9999 for t in found)
+    if wanted.first_year <= last and (wanted.last_year or 9999) >= first:
+        return None  # the same edition: an ordinary misspelling
+    years = (
+        f"of {wanted.first_year}–{wanted.last_year}" if wanted.last_year
+        else f"from {wanted.first_year} on"
+    )  # fmt: skip
+    return (
+        f"{code} is an Iv3 code {years}, and the data's codes are of another edition; the "
+        "chart was renumbered, so no category matches: make the budget from a begroting of "
+        "the data's years (carecast budget from-iv3)"
+    )
+
+
 def _closest_categories(name: str, categories: Sequence[str], extra: Sequence[str] = ()) -> str:
     """A hint for an unknown category: the closest names, or a 2023/2025 code, or the list."""
     code = leading_code(name)
@@ -286,6 +308,9 @@ def _closest_categories(name: str, categories: Sequence[str], extra: Sequence[st
                     f"{code} is the {year} code; the data has '{found[0]}' "
                     "(amounts are not like for like across the renumbering)"
                 )
+        edition = _other_edition(code, categories)
+        if edition:
+            return edition
     candidates: dict[str, str] = {}
     for category in [*categories, *extra]:
         candidates.setdefault(category, category)
@@ -1215,6 +1240,18 @@ def load_scenario(
         _check_actuals(resolved, first_forecast_month)
     raise_problems(loader.problems(), loader.order)
     return replace(resolved.scenario, files=tuple(dict.fromkeys(loader.order)))
+
+
+def files_of_scenario(path: Path) -> list[str]:
+    """The files reading `path` would read (it, what it extends, their budget files), as far as
+    they can be read; a quick look before the fit, so that --output can refuse them early. The
+    problems are left to load_scenario."""
+    loader = _Loader()
+    try:
+        loader.chain(Path(path), (), None)
+    except CarecastError:
+        pass
+    return list(dict.fromkeys(loader.order))
 
 
 def is_budget_file(path: Path) -> bool:

@@ -248,6 +248,8 @@ def load_snapshot(path: Path) -> Snapshot:
             source=str(path),
             hint="--snapshot names the TOML file that 'carecast check --update' writes",
         ) from None
+    for problem in document.syntax_problems:  # carecast wrote it: damage is fixed by rewriting
+        problem.hint = problem.hint or _HINT_UPDATE
     raise_problems(document.syntax_problems, [document.source])
     data = document.data
     if "snapshot" not in data and ("scenario" in data or "budget" in data):

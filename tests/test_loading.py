@@ -460,6 +460,16 @@ def test_money_outside_the_month_columns_is_warned_about(tmp_path: Path) -> None
     assert load_history([clean]).warnings == ()
 
 
+def test_wide_booking_periods_with_a_year_column(tmp_path: Path) -> None:
+    text = "Boekjaar;Categorie;P01;P02;Periode 3\n2024;A;1;2;3\n2025;A;4;5;6\n"
+    history = load_history([write(tmp_path, "wp.csv", text)])
+    assert amounts(history) == {
+        ("A", "2024-01"): 1, ("A", "2024-02"): 2, ("A", "2024-03"): 3,
+        ("A", "2025-01"): 4, ("A", "2025-02"): 5, ("A", "2025-03"): 6,
+    }  # fmt: skip
+    assert only_source(history).date_format == "months as columns, a year column"
+
+
 def test_wide_month_names_with_a_bad_year_names_the_row(tmp_path: Path) -> None:
     text = "Jaar;Categorie;jan;feb\n2023;Wmo;1;2\n'24;Wmo;3;4\n"
     message = load_error(write(tmp_path, "wy.csv", text))

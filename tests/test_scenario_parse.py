@@ -492,6 +492,21 @@ def test_unknown_categories_are_errors_with_the_closest_names(tmp_path: Path) ->
     assert hint(only(problems, "one_off[1].category")) == "did you mean '6.73a Pleegzorg'?"
 
 
+def test_a_code_of_another_chart_edition_is_told_so_not_matched_on_words(tmp_path: Path) -> None:
+    """2025 split youth care by ambulant/met verblijf x lokaal/regionaal/landelijk: nothing in
+    2023 data matches 6.751, and a word-alike ("Jeugdhulp behandeling") would mislead."""
+    text = HEAD + (
+        "[budget]\nunit = 'EUR'\n[budget.categories.'6.751 Jeugdhulp ambulant lokaal']\n"
+        "2026 = 5\n[budget.categories.'6.72b Jeugdhulp behandelng']\n2026 = 5\n"
+    )
+    problems = problems_of(write(tmp_path, "s.toml", text), CATEGORIES)
+    other = hint(only(problems, 'budget.categories."6.751 Jeugdhulp ambulant lokaal"'))
+    assert other.startswith("6.751 is an Iv3 code from 2025 on, and the data's codes are of")
+    assert "did you mean" not in other
+    typo = hint(only(problems, 'budget.categories."6.72b Jeugdhulp behandelng"'))
+    assert "'6.72b'" in typo and "edition" not in typo  # same edition: an ordinary slip
+
+
 def test_without_categories_only_the_form_is_checked(tmp_path: Path) -> None:
     text = (
         HEAD + "[[volume]]\ngrowth_percent_per_year = 2\nfrom = 2026-01-01\n"

@@ -140,3 +140,8 @@ def test_a_file_that_is_not_a_snapshot(tmp_path: Path) -> None:
     with pytest.raises(ProblemList) as syntax:
         load_snapshot(path)
     assert syntax.value.lines()[0].startswith(f"error: {path}:1:")
+    path.write_text("[snapshot]\nformat = 1\n\n[[figures]]\ndomain =\n", encoding="utf-8")
+    with pytest.raises(ProblemList) as cut:  # a file cut off mid-line
+        load_snapshot(path)
+    assert cut.value.lines()[0].startswith(f"error: {path}:5:")
+    assert cut.value.lines()[0].endswith(" — write a new snapshot with --update")

@@ -131,7 +131,7 @@ def check(
         )
     if update:
         formats.check_output_target(
-            snapshot, force=True, inputs=[*(inputs or []), *(scenario or [])], option="--snapshot"
+            snapshot, force=True, inputs=formats.files_named(inputs, scenario), option="--snapshot"
         )
     then = None
     if exists:

@@ -75,7 +75,7 @@ def forecast(
     if output is not None:
         # fail before minutes of fitting
         formats.check_output_target(
-            output, force=force, inputs=[*(inputs or []), *(scenario or [])]
+            output, force=force, inputs=formats.files_named(inputs, scenario)
         )
     report = forecast_report(
         inputs, (date_col, category_col, amount_col, group_col), sheet, scenario,
