@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.commands import backtest, budget, check, forecast, inspect, scenario
-from cli.guard import SUCCESS, USAGE
+from cli.guard import INTERRUPTED, SUCCESS, USAGE, stop_on_sigterm
 
 app = typer.Typer(
     name="carecast",
@@ -52,7 +52,8 @@ def root(
 
     Exit codes: 0 success, 1 a finding asked to fail (--fail-on-shortfall, a check that
     moved), 2 usage or
-    scenario/budget file error, 3 input data error, 4 no forecast possible, 101 a bug.
+    scenario/budget file error, 3 input data error, 4 no forecast possible, 101 a bug,
+    130/143 stopped by Ctrl-C/SIGTERM.
     """
 
 
@@ -60,11 +61,12 @@ def main() -> None:
     """The console entry point: command-line syntax errors become one line too (exit 2)."""
     if len(sys.argv) == 1:
         sys.argv.append("--help")  # outside standalone mode the parser would raise instead
+    stop_on_sigterm()
     try:
         code = app(standalone_mode=False)
     except typer.Abort:
         print("error: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except typer.TyperException as error:  # the option parser's errors (unknown option, bad value)
         if type(error).__name__ == "NoArgsIsHelpError":  # `carecast scenario`: show its help
             print(error.format_message(), file=sys.stderr)

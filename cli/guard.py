@@ -10,6 +10,7 @@ import contextlib
 import errno
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
@@ -29,6 +30,24 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+INTERRUPTED = 130  # Ctrl-C, as shells report it (128 + SIGINT)
+TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `kill`): unwound like Ctrl-C, so that worker processes are
+    stopped and no output is half written, then exit 143."""
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into Terminated in this (the main) process; workers keep the default."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def debug_enabled() -> bool:
     return "--debug" in sys.argv or os.environ.get("CARECAST_DEBUG") == "1"
 
@@ -46,9 +65,12 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             for line in error.lines():
                 _say(line)
             raise typer.Exit(error.exit_code) from None
+        except Terminated:
+            _say("error: stopped (terminated)")
+            raise typer.Exit(TERMINATED) from None
         except KeyboardInterrupt:
             _say("error: interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
         except Exception as error:
             if debug_enabled() or kwargs.get("debug"):
                 raise

@@ -70,7 +70,13 @@ def map_series(
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(func, *item): index for index, item in enumerate(items)}
-            return _collect(futures, total, progress)
+            try:
+                return _collect(futures, total, progress)
+            except BaseException:  # an error or an interrupt: stop now, not after every fit
+                pool.shutdown(wait=False, cancel_futures=True)
+                for worker in multiprocessing.active_children():
+                    worker.terminate()
+                raise
     except BrokenProcessPool:
         raise ModelError(
             "a worker process stopped in the middle of a fit",

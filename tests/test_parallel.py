@@ -229,3 +229,60 @@ def test_more_jobs_than_cores_are_capped_with_a_warning() -> None:
     result = runner.invoke(app, ["forecast", "--model", "ets", "--jobs", many, "--format", "csv"])
     assert result.exit_code == 0
     assert f"warning: --jobs {many} is more than the {default_jobs()} cores here" in result.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """The live child processes of `pid`, from /proc (Linux)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and fields.get("State", "")[:1] != "Z":
+            found.add(int(status.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
+def test_sigterm_stops_the_workers_and_writes_nothing(tmp_path: Path) -> None:
+    """A cancelled CI job sends SIGTERM to carecast alone: its workers must not live on."""
+    import signal
+    import time
+
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-c", "from cli.app import main; main()", "forecast", "--jobs", "2",
+               "--format", "csv", "--output", str(out)]  # fmt: skip
+    run = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and run.poll() is None:
+        workers = {p for p in _children(run.pid) if "spawn_main" in _cmdline(p)}
+        if len(workers) >= 2:
+            break
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the workers never started"
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1] == "error: stopped (terminated)"
+    assert not out.exists()
+    time.sleep(1)
+    assert not any(Path(f"/proc/{p}").exists() and _alive(p) for p in workers)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
