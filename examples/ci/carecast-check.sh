@@ -22,10 +22,11 @@ if [ -n "${CARECAST:-}" ]; then
   carecast="$CARECAST"
 else
   venv="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/carecast-venv.XXXXXX")"
+  trap 'rm -rf "$venv"' EXIT  # a few hundred MB: not left behind on a developer's machine
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "${CARECAST_PACKAGE:-$here/../..}"
   carecast="$venv/bin/carecast"
 fi
 
 "$carecast" --version
-exec "$carecast" check --snapshot "$snapshot" "$@"
+"$carecast" check --snapshot "$snapshot" "$@"  # not exec: the trap must still run
