@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from cli.money import euro, interval, percent
+from cli.money import euro, interval, risk
 from models.backtest import BacktestResult
 from models.errors import UsageError
 from models.history import CategoryFacts
@@ -393,7 +393,7 @@ def _md_budget(row: dict[str, Any]) -> str:
     if row["budget"] is None:
         return "no budget"
     mark = "N" if row["difference"] < 0 else "V"
-    return f"{mark} {euro(abs(row['difference']))} (risk {percent(row['overspend_probability'])})"
+    return f"{mark} {euro(abs(row['difference']))} (risk {risk(row['overspend_probability'])})"
 
 
 def report_markdown(report: ForecastReport) -> str:

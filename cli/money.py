@@ -41,3 +41,14 @@ def percent(share: float | None) -> str:
     if share is None:
         return "—"
     return f"{share * 100:.0f} %"
+
+
+def risk(share: float | None) -> str:
+    """A probability as `percent` does, except that rounding never claims certainty: 0.998 is
+    `>99 %` and 0.003 `<1 %`; only all paths (or none) give 100 % (0 %)."""
+    shown = percent(share)
+    if share is not None and share < 1.0 and shown == "100 %":
+        return ">99 %"
+    if share is not None and share > 0.0 and shown == "0 %":
+        return "<1 %"
+    return shown

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.formats import caption_text, method_overview, year_label
-from cli.money import euro, interval, percent
+from cli.money import euro, interval, percent, risk
 from models.backtest import BacktestResult
 from models.history import CategoryFacts
 from models.loading import SourceInfo
@@ -211,7 +211,7 @@ def _budget_cell(row: dict[str, Any], budgeted: set[tuple[Any, ...]] | None = No
     difference = row["difference"]
     mark = "N" if difference < 0 else "V"
     cell = Text(f"{mark} {euro(abs(difference))}", no_wrap=True, style="red" if mark == "N" else "")
-    cell.append(f"\nrisk {percent(row['overspend_probability'])}", style="dim")
+    cell.append(f"\nrisk {risk(row['overspend_probability'])}", style="dim")
     cell.append(f"\nof {euro(row['budget'])}", style="dim")
     return cell
 
@@ -339,10 +339,12 @@ def forecast_tables(report: ForecastReport) -> list[Table | Text]:
     used = ", ".join(f"{m} {n}" for m, n in counts.items())
     if report.settings.model == "auto":
         calibrated = any(c.calibration is not None for c in report.categories)
+        scored = any(c.backtest_mase is not None for c in report.categories)
         notes.append(
             f"Models chosen per category by backtest (lowest MASE): {used}"
             + ("; intervals calibrated on each category's backtest" if calibrated else
-               " (too little history for a backtest: intervals not calibrated)")  # fmt: skip
+               "; intervals not calibrated" if scored else
+               " (no backtest score: intervals not calibrated)")  # fmt: skip
             + ". --format json gives the choice and score per category."
         )
     else:
@@ -379,7 +381,8 @@ def shortfall_line(report: ForecastReport) -> str:
 def backtest_renderables(result: BacktestResult) -> list[Table | Text]:
     """An overview per method, then MASE per category and method (the best marked *)."""
     overview = _table(
-        f"Backtest: up to {result.origins} origins × {result.horizon} months, "
+        f"Backtest: up to {result.origins} origin{'s' * (result.origins != 1)} × "
+        f"{result.horizon} month{'s' * (result.horizon != 1)}, "
         f"{result.interval:.0%} intervals".replace("%", " %")
     )
     for name in ("Method", "MASE mean", "median", "sMAPE", "coverage", "year error", "year cov."):
@@ -436,7 +439,7 @@ def _figure_name(figure: Figure, scenarios: int, grouped: bool = False) -> str:
 def _check_value(field: str, value: float | None) -> str:
     if value is None:
         return "—" if field != "budget" else "no budget"
-    return percent(value) if field == "overspend_probability" else euro(value)
+    return risk(value) if field == "overspend_probability" else euro(value)
 
 
 def check_renderables(comparison: Comparison | None, now: Snapshot) -> list[Table | Text]:

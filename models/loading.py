@@ -700,11 +700,17 @@ def _take_header(
     if extra and strict_width:
         crowded = data.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in extra))
         if crowded.height:
+            hint = (
+                "an unquoted decimal comma in a comma-separated file? Use ';' as separator"
+                if table.separator == ","
+                else f"a {'tab' if table.separator == chr(9) else repr(table.separator)} inside "
+                "a cell? Put that cell in double quotes, or remove the extra field"
+            )
             raise InputDataError(
                 f"this line has more fields than the header ({width})",
                 source=table.source,
                 line=int(crowded[_LINE][0]),
-                hint="an unquoted decimal comma in a comma-separated file? Use ';' as separator",
+                hint=hint,
             )
         extra = []
     if extra:  # Excel: cells right of the header keep their place under a made-up name
@@ -1031,13 +1037,7 @@ def _from_distinct(
                                  f"every line needs its {name}")  # fmt: skip
     dates = parse_dates(frame[date_col], date_rule)
     if dates.is_null().any():
-        bad = dates.is_null()
-        value = str(frame[date_col].filter(bad)[0])
-        raise _first_failure(
-            table, frame, bad, date_col,
-            f"'{value}' does not fit the column's date format ({date_rule.description})",
-            explain_bad_date(value, date_rule),
-        )  # fmt: skip
+        raise _bad_date(table, frame, dates.is_null(), date_col, date_rule)
     if frame["bad"].sum():
         raise _stream_amount_failure(table, readable, frame, amount_col, number_rule)
     table.rows = int(distinct["lines"].sum())
@@ -1424,23 +1424,28 @@ def _parse_date_column(table: _Table, frame: pl.DataFrame, column: str) -> tuple
     dates = parse_dates(values, rule)
     bad = dates.is_null()
     if bad.any():
-        value = str(values.filter(bad)[0])
-        hint = explain_bad_date(value, rule)
-        if table.split_month and hint.startswith("write every date as"):
-            year_col, period_col = table.split_month
-            hint = (
-                f"every line needs a 4-digit year in '{year_col}' and a period 1-12 or a month "
-                f"name in '{period_col}'"
-            )
-        raise _first_failure(
-            table,
-            frame,
-            bad,
-            column,
-            f"'{value}' does not fit the column's date format ({rule.description})",
-            hint,
-        )
+        raise _bad_date(table, frame, bad, column, rule)
     return dates, rule.description
+
+
+def _bad_date(
+    table: _Table, frame: pl.DataFrame, bad: pl.Series, column: str, rule: DateRule
+) -> InputDataError:
+    """The error for the first date cell that does not fit the column's rule; for a month
+    joined from a year and a period column, in the words of those two cells."""
+    value = str(frame[column].filter(bad)[0])
+    hint = explain_bad_date(value, rule)
+    problem = f"'{value}' does not fit the column's date format ({rule.description})"
+    if table.split_month and column not in table.names:
+        year_col, period_col = table.split_month
+        first = frame.filter(bad).row(0, named=True)
+        problem = f"year '{first[year_col]}' and period '{first[period_col]}' do not make a month"
+        if hint.startswith("write every date as"):
+            hint = (
+                f"every line needs a 4-digit year in '{year_col}' and a period 1-12 or a "
+                f"month name in '{period_col}'"
+            )
+    return _first_failure(table, frame, bad, column, problem, hint)
 
 
 def _parse_amount_cells(

@@ -305,8 +305,9 @@ def _closest_categories(name: str, categories: Sequence[str], extra: Sequence[st
             if len(found) == 1:
                 year = "2025" if code in CODE_2023_FOR_2025 else "2023"
                 return (
-                    f"{code} is the {year} code; the data has '{found[0]}' "
-                    "(amounts are not like for like across the renumbering)"
+                    f"{code} is the {year} code; the data has '{found[0]}', but amounts are not "
+                    "like for like across the renumbering: make the budget from a begroting of "
+                    "the data's years"
                 )
         edition = _other_edition(code, categories)
         if edition:

@@ -18,7 +18,7 @@ import polars as pl
 from models.aggregate import annual_summary, monthly_summary
 from models.calibrate import calibrate_forecasts
 from models.categories import domain_sort_key, domains_for
-from models.errors import UsageError, read_all
+from models.errors import InputDataError, UsageError, read_all
 from models.forecast import (
     ENDED_AFTER_MONTHS,
     MODEL_CHOICES,
@@ -179,9 +179,13 @@ def forecast_history(
         (pl.col("amount") != 0) & (pl.col("month") > add_months(last, -ENDED_AFTER_MONTHS))
     )
     if recent.height == 0:
-        raise UsageError(
-            f"no category has spending in the {ENDED_AFTER_MONTHS} months up to {last:%Y-%m}",
-            hint="check --as-of",
+        problem = f"no category has spending in the {ENDED_AFTER_MONTHS} months up to {last:%Y-%m}"
+        if settings.as_of is not None:
+            raise UsageError(problem, hint="check --as-of")
+        raise InputDataError(  # the data itself: nothing to forecast from
+            problem + " (every amount there is 0)",
+            source=", ".join(source.path for source in history.sources) or None,
+            hint="check the export: the amount column, or the months it covers",
         )
     monthly = prepared.monthly
     domains = domains_for(monthly["category"].unique().to_list(), history.domains)
@@ -243,6 +247,18 @@ def forecast_history(
             f"{len(ended)} categor{'y' if len(ended) == 1 else 'ies'} without spending in the "
             f"last {ENDED_AFTER_MONTHS} months shown as 0 (they look ended): "
             + ", ".join(map(shown, ended))
+        )
+    # Spending cannot be negative: paths are clipped at 0, so a history of credit notes alone
+    # is forecast as 0, which is right for spending but deserves a word.
+    negative = (
+        recent.group_by("category").agg(pl.col("amount").sum()).filter(pl.col("amount") < 0)
+    )["category"].sort().to_list()
+    if negative:
+        warnings.append(
+            f"{len(negative)} categor{'y' if len(negative) == 1 else 'ies'} with a negative "
+            f"total over the last {ENDED_AFTER_MONTHS} months, forecast as 0 or little "
+            "(spending is never negative): " + ", ".join(map(shown, negative))
+            + " — check the sign of their amounts"
         )
     sparse = sorted(
         c
@@ -446,20 +462,30 @@ def _budget_years(scenario: Scenario) -> set[int]:
 
 
 def _implausible_budgets(scenario: Scenario, annual: pl.DataFrame) -> list[str]:
-    """A budget far below the forecast usually means a unit slip (kEUR read as EUR)."""
-    low = annual.filter(
-        (pl.col("level") == "category")
-        & (pl.col("budget") > 0)
-        & (pl.col("budget") < 0.2 * pl.col("total"))
+    """A budget far from the forecast usually means a unit slip: kEUR amounts written with
+    unit EUR (a fifth or less), or euro amounts with unit kEUR (twenty times or more)."""
+    lines = annual.filter(
+        (pl.col("level") == "category") & (pl.col("budget") > 0) & (pl.col("total") > 0)
     )
-    if low.height == 0:
-        return []
-    first = low.row(0, named=True)
-    return [
-        f"scenario {scenario.name!r}: {low.height} budget line(s) below a fifth of the forecast, "
-        f"e.g. {first['category']} {first['year']}: budget {first['budget']:,.0f} against "
-        f"{first['total']:,.0f} — check the budget's unit (EUR or kEUR)"
-    ]
+    found = []
+    for far, words in (
+        (pl.col("budget") < 0.2 * pl.col("total"), "below a fifth of"),
+        (pl.col("budget") > 20 * pl.col("total"), "over twenty times"),
+    ):
+        rows = lines.filter(far)
+        if rows.height:
+            first = rows.row(0, named=True)
+            found.append(
+                f"scenario {scenario.name!r}: {rows.height} budget line(s) {words} the forecast, "
+                f"e.g. {first['category']} {first['year']}: budget {_whole(first['budget'])} "
+                f"against {_whole(first['total'])} — check the budget's unit (EUR or kEUR)"
+            )
+    return found
+
+
+def _whole(amount: float) -> str:
+    """`2500000.4` -> `2.500.000`, as the tables write euro."""
+    return f"{amount:,.0f}".replace(",", ".")
 
 
 def _negative_months(scenario: Scenario, forecasts: Sequence[SeriesForecast]) -> list[str]:

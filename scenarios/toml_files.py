@@ -722,7 +722,11 @@ def number_value(value: object, path: KeyPath, problems: Problems) -> Decimal | 
             hint = number_hint(value)
             if hint is None and _number_or_none(value.strip()) is not None:
                 hint = f"write the number without quotes: {name} = {value.strip()}"
-        problems.add(path, f"{name} must be a number, not {type_name(value)}", hint)
+        problems.add(
+            path,
+            f"{name} must be a number, not {type_name(value)}",
+            hint or f"write a number without quotes, e.g. {name} = 1.5",
+        )
         return None
     number = Decimal(value)
     if not number.is_finite():

@@ -194,3 +194,13 @@ def test_a_year_and_period_split_streams_like_the_normal_reading(
             original.monthly.select("category", "month")
         )
         assert (history.monthly["amount"] - original.monthly["amount"]).abs().max() < 1e-6
+    cells = split[50_000].split(";")
+    split[50_000] = ";".join([*cells[:4], "13", *cells[5:]])  # line 50.001: a closing period
+    path.write_text("\n".join(split) + "\n", encoding="utf-8")
+    monkeypatch.setattr(loading, "STREAM_BYTES", 1_000_000)
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith(
+        f"error: {path}:50001: column 'Jaar + Periode': year '{cells[3]}' and period '13' do not"
+    )
+    assert "period 13 is not a month" in result.stderr

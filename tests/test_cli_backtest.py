@@ -44,14 +44,19 @@ def test_backtest_table_and_csv() -> None:
     as_csv = runner.invoke(app, ["backtest", "--method", "ets", "--format", "csv"])
     rows = list(csv.DictReader(as_csv.stdout.splitlines()))
     assert len(rows) == 17 and rows[0]["method"] == "ets"
+    twice = runner.invoke(app, ["backtest", "--method", "ets", "--method", "ets", "--format",
+                                "csv"])  # fmt: skip
+    assert twice.stdout == as_csv.stdout  # a method named twice is scored once
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["--method", "magic"], "magic"),
-        (["--origins", "0"], "--origins"),
+        (["--origins", "0"], "error: --origins: must be 1 to 12, got 0"),
+        (["--horizon-months", "40"], "error: --horizon-months: must be 1 to 36, got 40"),
         (["--interval", "2"], "--interval"),
+        (["--seed", "-1"], "error: --seed: must be 0 or more, not -1"),
     ],
 )
 def test_backtest_usage_errors(args: list[str], needle: str) -> None:

@@ -195,6 +195,36 @@ def test_output_is_written_once_and_never_overwritten_without_force(tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir()] == ["forecast.csv"]  # no temporary left behind
 
 
+def _months_of(amount: str) -> str:
+    return "Periode;Taakveld;Lasten\n" + "".join(
+        f"{year}-{month:02d};6.72a Jeugdhulp begeleiding;{amount}\n"
+        for year in (2022, 2023, 2024, 2025)
+        for month in range(1, 13)
+    )
+
+
+def test_a_history_of_only_zeros_is_a_data_error(tmp_path: Path) -> None:
+    zeros = tmp_path / "nullen.csv"
+    zeros.write_text(_months_of("0,00"), encoding="utf-8")
+    result = run("forecast", str(zeros))
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"error: {zeros}: no category has spending in the 12 months")
+    assert "--as-of" not in result.stderr
+    cut = run("forecast", str(zeros), "--as-of", "2025-06")
+    assert cut.exit_code == 2 and "check --as-of" in cut.stderr
+
+
+def test_a_negative_history_is_forecast_as_zero_and_said(tmp_path: Path) -> None:
+    credit = tmp_path / "credit.csv"
+    credit.write_text(_months_of("-100.000,00"), encoding="utf-8")
+    result = run("forecast", str(credit), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: 1 category with a negative total over the last 12 months" in result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    future = [r for r in rows if r["level"] == "category" and int(r["year"]) > 2025]
+    assert future and all(float(r["total"]) == 0.0 for r in future)
+
+
 def test_force_never_writes_over_a_file_the_scenario_reads(tmp_path: Path) -> None:
     """The budget file of a scenario and the scenario it extends are inputs too."""
     budget = tmp_path / "begroting.toml"

@@ -330,3 +330,35 @@ def test_a_shortfall_still_fails_when_the_reader_stops_early() -> None:
     errors = process.stderr.read().decode()
     assert process.wait() == 1, errors
     assert "Traceback" not in errors and errors.splitlines()[-1].startswith("shortfall: ")
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [(0.0, "0 %"), (0.004, "<1 %"), (0.005, "<1 %"), (0.012, "1 %"), (0.5, "50 %"),
+     (0.994, "99 %"), (0.998, ">99 %"), (1.0, "100 %")],  # fmt: skip
+)
+def test_risk_never_rounds_to_certainty(share: float, shown: str) -> None:
+    from cli.money import risk
+
+    assert risk(share) == shown
+
+
+@pytest.mark.parametrize(
+    ("unit", "amount", "words"),
+    [("kEUR", 2_100_000, "over twenty times the forecast"),  # euro written as kEUR
+     ("EUR", 2_100, "below a fifth of the forecast")],  # kEUR written as EUR  # fmt: skip
+)
+def test_a_budget_unit_slip_is_warned_about(
+    tmp_path: Path, unit: str, amount: int, words: str
+) -> None:
+    plan = tmp_path / "eenheid.toml"
+    plan.write_text(
+        f'[scenario]\nname = "E"\n\n[budget]\nunit = "{unit}"\n\n'
+        f'[budget.categories."6.6 Maatwerkvoorziening (WMO)"]\n2027 = {amount}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["forecast", "--scenario", str(plan), "--model", "ets"])
+    assert result.exit_code == 0
+    line = next(x for x in result.stderr.splitlines() if "budget line(s)" in x)
+    assert f"1 budget line(s) {words}, e.g. 6.6 Maatwerkvoorziening (WMO) 2027" in line
+    assert line.endswith("— check the budget's unit (EUR or kEUR)")

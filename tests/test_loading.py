@@ -313,7 +313,7 @@ def test_year_and_month_names_in_two_columns(tmp_path: Path) -> None:
 def test_a_closing_period_13_is_refused_with_its_line(tmp_path: Path) -> None:
     text = "Jaar;Periode;Categorie;Bedrag\n2023;11;Wmo;1\n2023;12;Wmo;1\n2023;13;Wmo;-5\n"
     message = load_error(write(tmp_path, "p13.csv", text))
-    where = f"error: {tmp_path / 'p13.csv'}:4: column 'Jaar + Periode': '2023-P13'"
+    where = f"error: {tmp_path / 'p13.csv'}:4: column 'Jaar + Periode': year '2023' and period '13'"
     assert message.startswith(where)
     assert "period 13 is not a month" in message and "December" in message
 
@@ -321,8 +321,8 @@ def test_a_closing_period_13_is_refused_with_its_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("last_line", "words"),
     [
-        ("2024;foo;Wmo;1", ":5: column 'Jaar + Maand': '2024 foo' does not fit"),
-        ("24;mrt;Wmo;1", ":5: column 'Jaar + Maand': '24 mrt' does not fit"),
+        ("2024;foo;Wmo;1", ":5: column 'Jaar + Maand': year '2024' and period 'foo' do not"),
+        ("24;mrt;Wmo;1", ":5: column 'Jaar + Maand': year '24' and period 'mrt' do not make"),
     ],
 )
 def test_a_bad_year_or_month_cell_in_two_columns_names_its_line(
@@ -819,6 +819,10 @@ def test_decimal_comma_in_a_comma_separated_file(tmp_path: Path) -> None:
     message = load_error(path)
     assert f"{path}:3: this line has more fields than the header (2)" in message
     assert "decimal comma" in message
+    semicolon = write(tmp_path, "s.csv", "Maand;Bedrag\n2024-01;10\n2024-02;1;5\n")
+    message = load_error(semicolon)
+    assert message.endswith("— a ';' inside a cell? Put that cell in double quotes, or remove the "
+                            "extra field")  # fmt: skip
 
 
 def test_wrong_domain_and_conflicting_domains(tmp_path: Path) -> None:

@@ -482,7 +482,8 @@ def test_unknown_categories_are_errors_with_the_closest_names(tmp_path: Path) ->
     assert len(problems) == 4, [p.one_line() for p in problems]
     code = only(problems, 'budget.categories."6.711 Huishoudelijke hulp"')
     assert code.problem == "unknown category '6.711 Huishoudelijke hulp'"
-    assert "6.711 is the 2025 code; the data has '6.71a Huishoudelijke hulp (WMO)'" in hint(code)
+    assert hint(code).startswith("6.711 is the 2025 code; the data has '6.71a Huishoudelijke hulp")
+    assert hint(code).endswith("make the budget from a begroting of the data's years")
     typo = only(problems, "volume[1].applies_to[1]")
     assert "'6.73c Jeugdhulp met verblijf overig'" in hint(typo)
     assert (

@@ -71,14 +71,20 @@ def backtest(
     from models.loading import ColumnChoice, load_history
     from models.series import shown
 
-    methods = tuple(method or METHODS)
+    methods = tuple(dict.fromkeys(method or METHODS))  # a method named twice is scored once
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise UsageError(f"unknown --method {', '.join(unknown)}", hint="use " + ", ".join(METHODS))
-    if not 1 <= origins <= 12 or not 1 <= horizon_months <= 36:
+    for name, value, top in (("--origins", origins, 12), ("--horizon-months", horizon_months, 36)):
+        if not 1 <= value <= top:
+            raise UsageError(
+                f"must be 1 to {top}, got {value}",
+                where=name,
+                hint="the defaults are 3 origins of 12 months",
+            )
+    if seed < 0:
         raise UsageError(
-            "--origins must be 1..12 and --horizon-months 1..36",
-            hint="the defaults are 3 origins of 12 months",
+            f"must be 0 or more, not {seed}", where="--seed", hint="any whole number from 0"
         )
     if not 0.0 < interval < 1.0:
         raise UsageError(
@@ -94,6 +100,7 @@ def backtest(
         sheet,
     )
     prepared = prepare_history(history, parse_as_of(as_of) if as_of else None)
+    render.notes(history.sources)  # as forecast says them: dropped rows, (no category), …
     render.warn(prepared.warnings)
     result = run_backtest(
         prepared.monthly,
