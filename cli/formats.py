@@ -458,15 +458,6 @@ def _month_name(month: int) -> str:
     return _MONTHS[month - 1]
 
 
-def files_read(report: ForecastReport) -> list[str]:
-    """Every file a forecast read: its inputs, and each scenario with its budget file and the
-    files it extends."""
-    return [
-        *(source.path for source in report.sources),
-        *(path for scenario in report.scenario_sources for path, _ in scenario.files),
-    ]
-
-
 def files_named(
     inputs: Sequence[Path] | None, scenarios: Sequence[Path] | None
 ) -> list[Path | str]:
@@ -483,8 +474,7 @@ def files_named(
 def check_output_target(
     path: Path, *, force: bool, inputs: Sequence[Path | str] = (), option: str = "--output"
 ) -> None:
-    """Refuse a target we must not write, before any work is done (and once more after it,
-    with every file the run read: a scenario's budget file and what it extends)."""
+    """Refuse a target we must not write, before any work is done."""
     target = path.resolve()
     if any(target == Path(p).resolve() for p in inputs):
         raise UsageError(

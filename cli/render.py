@@ -201,12 +201,12 @@ def _budgeted(annual: pl.DataFrame) -> set[tuple[Any, ...]]:
     return found
 
 
-def _budget_cell(row: dict[str, Any], budgeted: set[tuple[Any, ...]] | None = None) -> Text:
+def _budget_cell(row: dict[str, Any], budgeted: set[tuple[Any, ...]]) -> Text:
     """`N € 249.689` over `risk 73 %` and the budget: the difference with its V/N mark, the
     chance of overspending and what it is measured against."""
     if row["budget"] is None:
         key = (row["scenario"], row.get("group"), row["category"], row["year"])
-        some = row["level"] != "category" and (budgeted is None or key in budgeted)
+        some = row["level"] != "category" and key in budgeted
         return Text("partial budget" if some else "no budget", style="dim")
     difference = row["difference"]
     mark = "N" if difference < 0 else "V"

@@ -61,6 +61,7 @@ from models.parsing import (
     FOOTER_LABEL,
     GROUP_NAMES,
     MONTH_NAMES,
+    PERIOD_PREFIX,
     PERIOD_VALUE,
     TEXTUAL_DATE_RULES,
     TOTAL_LABEL,
@@ -1204,33 +1205,33 @@ def _interpret(table: _Table, columns: ColumnChoice, stem: str) -> _Parsed:
     return _long(table, date_col, category_col, amount_col, domain_col, stem, group_col)
 
 
+def _number_text(cells: pl.Expr) -> pl.Expr:
+    """Year and period cells as text: Excel and Parquet give 2023 or 2023.0 for `2023`."""
+    return cells.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+
+
 def _joined_month(year_col: str, period_col: str) -> pl.Expr:
     """One month text from a year and a period cell: `2023` + `P01`/`1` → `2023-P1`, `2023` +
     `jan` → `2023 jan`; null when either is empty (so the empty-date check names the line)."""
-
-    def text(name: str) -> pl.Expr:  # Excel and Parquet give 2023 or 2023.0
-        return pl.col(name).cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
-
-    number = text(period_col).str.to_lowercase().str.extract(PERIOD_VALUE, 1)
+    year, period = _number_text(pl.col(year_col)), _number_text(pl.col(period_col))
+    number = period.str.to_lowercase().str.extract(PERIOD_VALUE, 1)
     return (
         pl.when(number.is_not_null())
-        .then(pl.concat_str(text(year_col), pl.lit("-P"), number))
-        .otherwise(pl.concat_str(text(year_col), pl.lit(" "), text(period_col)))
+        .then(pl.concat_str(year, pl.lit("-P"), number))
+        .otherwise(pl.concat_str(year, pl.lit(" "), period))
     )
 
 
 def _join_year_and_period(table: _Table, date_col: str, taken: set[str]) -> str:
     """The date column, or a column joined from a year column and `date_col` when that holds
     only periods (1-12, P01) or month names: `Jaar;Periode` exports name the month in two."""
-    if date_col not in table.frame.columns:
-        return date_col
     year_col = _pick_by_name(table.names, YEAR_NAMES, taken)
     if year_col is None:
         return date_col
 
-    def cells(name: str) -> pl.Series:  # a Totaal line does not vote; 2024.0 is 2024
-        text = table.frame[name].cast(pl.String).str.strip_chars().str.to_lowercase()
-        text = text.str.replace(r"\.0+$", "").drop_nulls()
+    def cells(name: str) -> pl.Series:  # a Totaal line does not vote
+        text = table.frame.select(_number_text(pl.col(name)).str.to_lowercase()).to_series()
+        text = text.drop_nulls()
         return text.filter(~text.str.contains(TOTAL_LABEL) & (text != ""))
 
     periods, years = cells(date_col), cells(year_col)
@@ -1285,7 +1286,7 @@ def _months_of_the_year(table: _Table, taken: set[str]) -> dict[str, date]:
     found: dict[str, date] = {}
     for name in table.names:
         text = name.strip().lower()
-        period = re.match(r"^p(?:er(?:iode?)?)?\.?\s*(\d{1,2})$", text)  # P01, periode 1
+        period = re.match(rf"^{PERIOD_PREFIX}(\d{{1,2}})$", text)  # P01, periode 1 (not a bare 1)
         number = int(period.group(1)) if period else MONTH_NAMES.get(text.rstrip("."))
         if name not in taken and number is not None and 1 <= number <= 12:
             found[name] = date(2000, number, 1)
@@ -1799,7 +1800,7 @@ def _plain(amount: float | None) -> str:
 
 def _row_years(table: _Table, frame: pl.DataFrame, year_col: str) -> pl.Series:
     """Each row's year as a number (Int32); a cell that is no year is an error at its line."""
-    text = frame[year_col].cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+    text = frame.select(_number_text(pl.col(year_col))).to_series()
     year = text.str.extract(r"^(\d{4})$", 1).cast(pl.Int32)
     bad = year.is_null() | ~year.is_between(1900, 2199)
     if bad.any():

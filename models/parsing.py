@@ -289,16 +289,16 @@ class DateRule:
 
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 # A finance system's booking period: P01, per. 1, periode 1 (periods 1-12 are the months).
-_PERIOD = r"p(?:er(?:iode?)?)?\.?\s*"
-PERIOD_VALUE = rf"^(?:{_PERIOD})?(?P<m>\d{{1,3}})$"
+PERIOD_PREFIX = r"p(?:er(?:iode?)?)?\.?\s*"
+PERIOD_VALUE = rf"^(?:{PERIOD_PREFIX})?(?P<m>\d{{1,3}})$"
 DATE_RULES: tuple[DateRule, ...] = (
     DateRule("iso", "ISO dates (YYYY-MM-DD)",
              rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_TIME}$"),
     DateRule("year-month", "year-month (YYYY-MM)", r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})$"),
     DateRule("year-period", "year and period (e.g. 2023-P01)",
-             rf"^(?P<y>\d{{4}})[\s\-/]*{_PERIOD}(?P<m>\d{{1,3}})$"),
+             rf"^(?P<y>\d{{4}})[\s\-/]*{PERIOD_PREFIX}(?P<m>\d{{1,3}})$"),
     DateRule("period-year", "period and year (e.g. P01-2023)",
-             rf"^{_PERIOD}(?P<m>\d{{1,3}})[\s\-/]*(?P<y>\d{{4}})$"),
+             rf"^{PERIOD_PREFIX}(?P<m>\d{{1,3}})[\s\-/]*(?P<y>\d{{4}})$"),
     DateRule("yyyymm", "YYYYMM", r"^(?P<y>\d{4})(?P<m>\d{2})$", textual=False),
     DateRule("cbs", "CBS period codes (YYYYMMnn)", r"^(?P<y>\d{4})mm(?P<m>\d{2})$"),
     DateRule("day-first", "day-first DD-MM-YYYY",

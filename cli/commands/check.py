@@ -168,10 +168,6 @@ def check(
         tolerance=tolerance,
     )  # fmt: skip
     comparison = compare(then, now, tolerance) if then is not None else None
-    if update:  # now that the run knows every file it read (a scenario's budget file, say)
-        formats.check_output_target(
-            snapshot, force=True, inputs=formats.files_read(report), option="--snapshot"
-        )
 
     with writing_output():
         if output_format is InspectFormat.json:

@@ -83,8 +83,6 @@ def forecast(
         jobs=jobs, scheduler=dask_scheduler,
     )  # fmt: skip
 
-    if output is not None:  # now that the run knows every file it read
-        formats.check_output_target(output, force=force, inputs=formats.files_read(report))
     with writing_output(str(output or "stdout")):
         if output_format is Format.table:
             items = render.forecast_tables(report)
